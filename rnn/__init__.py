@@ -1,0 +1,9 @@
+# Generated from docs/model.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/model/
+
+"""clear-rnn: a vanilla character-level RNN in NumPy, tangled from its own documentation."""
+
+from rnn.model import RNN
+
+__all__ = ["RNN"]
+__version__ = "0.1.0"

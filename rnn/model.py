@@ -1,0 +1,106 @@
+# Generated from docs/model.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/model/
+
+"""class RNN: the pieces of the book behind loss, train_step and sample."""
+
+import numpy as np
+
+from rnn.bptt import backward
+from rnn.cell import forward
+from rnn.clip import clip_elementwise
+from rnn.init import init_params, param_shapes
+from rnn.loss import cross_entropy, softmax
+from rnn.optim import OPTIMIZERS
+from rnn.sample import sample
+
+PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
+
+
+class Parameter:
+    """A named view into the model's flat vector: read it, or assign a new value into it."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, model, owner=None):
+        return self if model is None else model.params[self.name]
+
+    def __set__(self, model, value):
+        view = model.params[self.name]
+        value = np.asarray(value)
+        if value.shape != view.shape:
+            raise ValueError(f"{self.name} has shape {view.shape}, not {value.shape}")
+        view[...] = value
+
+
+def check_positive(**values):
+    for name, value in values.items():
+        if not value > 0:
+            raise ValueError(f"{name} must be positive, not {value}")
+
+
+class RNN:
+    Wxh, Whh, Why, bh, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
+
+    def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=0.1, seed=None,
+                 dtype=np.float64, optimizer="adagrad", clip=5.0):
+        check_positive(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length,
+                       learning_rate=learning_rate, clip=clip)
+        if np.dtype(dtype) not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, not {np.dtype(dtype)}")
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {optimizer!r}")
+        self.vocab_size, self.hidden_size, self.seq_length = vocab_size, hidden_size, seq_length
+        self.learning_rate, self.clip, self.dtype = learning_rate, clip, np.dtype(dtype)
+        self.rng = np.random.default_rng(seed)
+        initial = init_params(vocab_size, hidden_size, self.rng, dtype=self.dtype)
+        self.theta = np.concatenate([initial[name].ravel() for name in PARAM_NAMES])
+        self.params = self.unflatten(self.theta)
+        self.optimizer = OPTIMIZERS[optimizer](self.theta.size, learning_rate, dtype=self.dtype)
+
+    def unflatten(self, flat):
+        views, start = {}, 0
+        for name, shape in param_shapes(self.vocab_size, self.hidden_size).items():
+            size = int(np.prod(shape))
+            views[name] = flat[start:start + size].reshape(shape)
+            start += size
+        return views
+
+    def batch(self, inputs, hprev, targets=None):
+        inputs = np.asarray(inputs)
+        if inputs.ndim == 1:
+            inputs = inputs[:, None]
+        if inputs.ndim != 2 or inputs.dtype.kind not in "iu":
+            raise ValueError(f"inputs must be integers of shape (T,) or (T, B), not {inputs.dtype} {inputs.shape}")
+        if inputs.size and not (0 <= inputs.min() and inputs.max() < self.vocab_size):
+            raise ValueError(f"character indices must be in [0, {self.vocab_size})")
+        if targets is not None:
+            targets = self.batch(targets, None)[0]
+            if targets.shape != inputs.shape:
+                raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} differ in shape")
+        H, B = self.hidden_size, inputs.shape[1]
+        hprev = np.zeros((H, B), self.dtype) if hprev is None else np.asarray(hprev, self.dtype)
+        if hprev.shape != (H, B):
+            raise ValueError(f"hprev must have shape {(H, B)}, not {hprev.shape}")
+        return inputs, hprev, targets
+
+    def loss(self, inputs, targets, hprev):
+        inputs, hprev, targets = self.batch(inputs, hprev, targets)
+        hs, ys = forward(self.Wxh, self.Whh, self.Why, self.bh, self.by, inputs, hprev)
+        ps = softmax(ys)
+        grads = backward(self.Wxh, self.Whh, self.Why, inputs, targets, hs, ps)
+        return cross_entropy(ps, targets), grads, hs[len(inputs) - 1]
+
+    def train_step(self, inputs, targets, hprev):
+        loss, grads, h = self.loss(inputs, targets, hprev)
+        dtheta = np.concatenate([grads[name].ravel() for name in PARAM_NAMES])
+        clip_elementwise(dtheta, self.clip)
+        self.optimizer.update(self.theta, dtheta)
+        return loss, h
+
+    def sample(self, h, seed_ix, n, temperature=1.0, rng=None):
+        check_positive(temperature=temperature)
+        seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
+        ixes = sample(self.Wxh, self.Whh, self.Why, self.bh, self.by, h, seed_ix[0], n,
+                      temperature, self.rng if rng is None else rng)
+        return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes

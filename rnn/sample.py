@@ -1,0 +1,25 @@
+# Generated from docs/sampling.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/sampling/
+
+"""Sampling: feed each drawn character back in, with a temperature on the softmax."""
+
+import numpy as np
+
+from rnn.cell import step
+from rnn.loss import softmax
+
+
+def draw(p, rng):
+    cdf = np.cumsum(p, axis=0)
+    u = rng.random(p.shape[1]) * cdf[-1]
+    return (cdf <= u).sum(axis=0)  # the first k with cdf[k] > u
+
+
+def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng):
+    ixes = np.empty((n, h.shape[1]), dtype=np.int64)
+    ix = seed_ix
+    for t in range(n):
+        h = step(Wxh, Whh, bh, ix, h)
+        p = softmax((Why @ h + by) / temperature)
+        ix = ixes[t] = draw(p, rng)
+    return ixes
