@@ -98,6 +98,11 @@ class RNN:
         self.optimizer.update(self.theta, dtheta)
         return loss, h
 
+    def predict(self, inputs, hprev):
+        inputs, hprev, _ = self.batch(inputs, hprev)
+        hs, ys = forward(self.Wxh, self.Whh, self.Why, self.bh, self.by, inputs, hprev)
+        return softmax(ys), hs[len(inputs) - 1]
+
     def sample(self, h, seed_ix, n, temperature=1.0, rng=None):
         check_positive(temperature=temperature)
         seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)

@@ -1,0 +1,87 @@
+# Generated from docs/dataset.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/dataset/
+
+"""The corpus: reading it, a sorted vocabulary, a page-level split, and (inputs, targets) windows."""
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+PAGE_BREAK = "\f\n"
+
+
+class DataError(ValueError):
+    """A problem with the training text, said in one line."""
+
+
+def read_text(path):
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataError(f"{path}: the file is empty")
+    if b"\0" in raw:
+        raise DataError(f"{path}: this looks like a binary file (it contains NUL bytes), not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 text (invalid byte at offset {error.start})") from None
+
+
+class Vocab:
+    def __init__(self, chars):
+        self.chars = "".join(sorted(set(chars)))
+        self.index = {c: i for i, c in enumerate(self.chars)}
+
+    def __len__(self):
+        return len(self.chars)
+
+    def encode(self, text):
+        unknown = set(text) - self.index.keys()
+        if unknown:
+            shown = "".join(sorted(unknown))[:20]
+            raise DataError(f"{len(unknown)} character(s) the model has never seen: {shown!r}")
+        return np.array([self.index[c] for c in text], dtype=np.int64)
+
+    def decode(self, ixes):
+        return "".join(self.chars[i] for i in ixes)
+
+
+def split_pages(text, val_fraction=0.1, max_page_share=0.02):
+    pages = text.split(PAGE_BREAK)
+    if len(pages) < 10:  # no page structure to respect: hold out the end
+        cut = int(len(text) * (1 - val_fraction))
+        return text[:cut], text[cut:], []
+    order = sorted(range(len(pages)), key=lambda i: hashlib.sha256(pages[i].encode()).hexdigest())
+    held_out, size = [], 0
+    for i in order:
+        if size >= val_fraction * len(text):
+            break
+        if len(pages[i]) <= max_page_share * len(text):
+            held_out.append(i)
+            size += len(pages[i]) + len(PAGE_BREAK)
+    held = set(held_out)
+    train = PAGE_BREAK.join(p for i, p in enumerate(pages) if i not in held)
+    val = PAGE_BREAK.join(p for i, p in enumerate(pages) if i in held)
+    return train, val, sorted(held_out)
+
+
+def lanes(data, batch_size):
+    L = (len(data) - 1) // batch_size
+    X = data[:L * batch_size].reshape(batch_size, L).T
+    Y = data[1:L * batch_size + 1].reshape(batch_size, L).T
+    return X, Y
+
+
+def windows(data, seq_length, batch_size, position=0):
+    X, Y = lanes(data, batch_size)
+    if len(X) < seq_length:
+        raise DataError(f"the text is too short: {len(data)} characters make lanes of {len(X)}, "
+                        f"fewer than seq_length {seq_length} (with batch size {batch_size})")
+    while True:
+        if position + seq_length > len(X):
+            position = 0
+        yield position, X[position:position + seq_length], Y[position:position + seq_length]
+        position += seq_length

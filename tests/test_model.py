@@ -1,0 +1,113 @@
+"""The claims of the model pages: the loss at init, overfitting, sampling, the API's shapes and errors."""
+
+import numpy as np
+import pytest
+
+from rnn import RNN
+
+
+def test_parameters_have_min_char_rnn_shapes_and_adagrad_memory_starts_at_zero():
+    model = RNN(vocab_size=11, hidden_size=7, seed=0)
+    shapes = {k: getattr(model, k).shape for k in ["Wxh", "Whh", "Why", "bh", "by"]}
+    assert shapes == {"Wxh": (7, 11), "Whh": (7, 7), "Why": (11, 7), "bh": (7, 1), "by": (11, 1)}
+    assert all(getattr(model, k).dtype == np.float64 for k in shapes)
+    assert np.all(model.optimizer.mem == 0)
+    assert np.all(model.bh == 0) and 0.005 < model.Wxh.std() < 0.015
+
+
+def test_assigning_a_parameter_changes_the_model_and_checks_the_shape():
+    model = RNN(vocab_size=5, hidden_size=3, seed=0)
+    model.Whh = np.eye(3)
+    assert np.array_equal(model.params["Whh"], np.eye(3))
+    with pytest.raises(ValueError, match="Whh has shape"):
+        model.Whh = np.eye(4)
+
+
+def test_loss_at_init_is_T_ln_V():
+    V, T = 80, 25
+    model = RNN(vocab_size=V, seq_length=T, seed=3)
+    rng = np.random.default_rng(0)
+    loss, _, _ = model.loss(rng.integers(0, V, T), rng.integers(0, V, T), None)
+    assert abs(loss - T * np.log(V)) < 0.01 * T * np.log(V)
+
+
+def test_overfitting_a_short_string_reaches_near_zero_loss():
+    text = "the quick brown fox jumps over the lazy dog"
+    chars = sorted(set(text))
+    ix = np.array([chars.index(c) for c in text])
+    model = RNN(vocab_size=len(chars), hidden_size=50, seq_length=len(ix) - 1, seed=0)
+    for _ in range(1000):
+        loss, _ = model.train_step(ix[:-1], ix[1:], None)
+    assert loss / (len(ix) - 1) < 0.01  # every next character gets probability > 0.99
+
+
+def test_sampling_is_reproducible_with_a_seeded_generator():
+    model = RNN(vocab_size=30, hidden_size=20, seed=0)
+    model.Why = np.random.default_rng(1).standard_normal((30, 20))
+    h = np.zeros((20, 1))
+    a = model.sample(h, 3, 200, rng=np.random.default_rng(7))
+    b = model.sample(h, 3, 200, rng=np.random.default_rng(7))
+    c = model.sample(h, 3, 200, rng=np.random.default_rng(8))
+    assert a == b and a != c
+    assert len(a) == 200 and all(isinstance(i, int) and 0 <= i < 30 for i in a)
+
+
+def test_temperature_near_zero_is_greedy_and_high_temperature_flattens():
+    V, H = 12, 16
+    model = RNN(vocab_size=V, hidden_size=H, seed=0)
+    rng = np.random.default_rng(0)
+    model.Wxh, model.Whh, model.Why = (rng.standard_normal(s) for s in [(H, V), (H, H), (V, H)])
+    greedy, h, ix = [], np.zeros((H, 1)), 0
+    for _ in range(50):
+        h = np.tanh(model.Wxh[:, [ix]] + model.Whh @ h + model.bh)
+        ix = int(np.argmax(model.Why @ h + model.by))
+        greedy.append(ix)
+    assert model.sample(np.zeros((H, 1)), 0, 50, temperature=1e-3, rng=np.random.default_rng(0)) == greedy
+
+    def entropy_of_samples(temperature):
+        draws = model.sample(np.zeros((H, 1)), 0, 4000, temperature=temperature, rng=np.random.default_rng(1))
+        freq = np.bincount(draws, minlength=V) / len(draws)
+        return -np.sum(freq[freq > 0] * np.log(freq[freq > 0]))
+
+    assert entropy_of_samples(0.5) < entropy_of_samples(1.0) < entropy_of_samples(100.0)
+    assert entropy_of_samples(100.0) > 0.95 * np.log(V)  # nearly uniform
+
+
+def test_batched_sample_returns_one_column_per_stream():
+    model = RNN(vocab_size=9, hidden_size=5, seed=0)
+    out = model.sample(np.zeros((5, 4)), np.array([0, 1, 2, 3]), 10, rng=np.random.default_rng(0))
+    assert out.shape == (10, 4)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"hidden_size": 0}, "hidden_size must be positive"),
+        ({"seq_length": -1}, "seq_length must be positive"),
+        ({"learning_rate": 0.0}, "learning_rate must be positive"),
+        ({"dtype": np.int32}, "dtype must be float32 or float64"),
+        ({"optimizer": "sgd"}, "optimizer must be one of"),
+    ],
+)
+def test_bad_hyperparameters_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        RNN(vocab_size=10, **kwargs)
+
+
+def test_bad_inputs_are_refused_with_a_clear_message():
+    model = RNN(vocab_size=10, hidden_size=4, seed=0)
+    with pytest.raises(ValueError, match=r"in \[0, 10\)"):
+        model.loss([1, 2, 10], [2, 3, 4], None)
+    with pytest.raises(ValueError, match="differ in shape"):
+        model.loss([1, 2, 3], [2, 3], None)
+    with pytest.raises(ValueError, match="hprev must have shape"):
+        model.loss([1, 2], [2, 3], np.zeros((5, 1)))
+    with pytest.raises(ValueError, match="temperature must be positive"):
+        model.sample(np.zeros((4, 1)), 0, 5, temperature=0)
+
+
+def test_float32_model_stays_float32():
+    model = RNN(vocab_size=10, hidden_size=4, seed=0, dtype=np.float32)
+    loss, h = model.train_step(np.arange(5), np.arange(1, 6), None)
+    assert model.theta.dtype == np.float32 and h.dtype == np.float32
+    assert model.Whh.dtype == np.float32 and np.isfinite(loss)
