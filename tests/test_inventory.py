@@ -1,0 +1,71 @@
+"""Every fence in the book is verified: tangled into rnn/, run in place by pytest-codeblocks, or not code.
+
+pytest-codeblocks runs only fences whose info string is exactly `python`, `sh` or `bash`, and silently
+ignores the rest: a fence written `py` or `python linenums="1"` would look tested and never run. This
+inventory is the only thing that notices.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+from pytest_codeblocks.main import extract_from_file
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+RUN_IN_PLACE = {"python", "bash", "sh"}
+TANGLED = re.compile(r'^python\s+title="rnn/[\w/]+\.py"$')
+NOT_CODE = {"text", "console", "latex", "tsv"}  # output and transcripts, shown, never run
+MAX_SKIPS = 3
+
+
+def pages():
+    return sorted(p for p in DOCS.rglob("*.md") if "imgs" not in p.parts and "javascripts" not in p.parts)
+
+
+def inventory():
+    rows = []
+    for page in pages():
+        for block in extract_from_file(page):
+            info = (block.syntax or "").strip()
+            skipped = any("skip" in mark for mark in block.marks)
+            if TANGLED.match(info):
+                kind = "tangled"
+            elif info in RUN_IN_PLACE:
+                kind = "skipped" if skipped else "run in place"
+            elif info in NOT_CODE or block.expected_output is not None:
+                kind = "not code"
+            else:
+                kind = "unverified"
+            rows.append((page.relative_to(ROOT).as_posix(), block.lineno, info, kind, block.marks))
+    return rows
+
+
+def test_every_fence_is_tangled_run_in_place_or_not_code():
+    unverified = [f"{page}:{line} ```{info}" for page, line, info, kind, _ in inventory() if kind == "unverified"]
+    assert not unverified, "fences that nothing runs or tangles:\n" + "\n".join(unverified)
+
+
+def test_skips_are_rare_and_give_a_reason():
+    skips = [(page, line, marks) for page, line, _, kind, marks in inventory() if kind == "skipped"]
+    assert len(skips) <= MAX_SKIPS, skips
+    for page, line, marks in skips:
+        assert any("reason=" in mark for mark in marks), f"{page}:{line} is skipped without a reason"
+
+
+def test_every_concept_page_has_tangled_code_and_runnable_checks():
+    kinds = {}
+    for page, _, _, kind, _ in inventory():
+        kinds.setdefault(page, set()).add(kind)
+    for page in ["cell", "loss", "bptt", "clipping", "initialization", "adagrad", "sampling", "model", "dataset"]:
+        assert {"tangled", "run in place"} <= kinds.get(f"docs/{page}.md", set()), page
+
+
+def test_the_inventory_flags_a_fence_pytest_codeblocks_would_ignore(tmp_path, monkeypatch):
+    page = tmp_path / "docs" / "page.md"
+    page.parent.mkdir()
+    page.write_text("```py\nassert False\n```\n\n```python\nassert True\n```\n")
+    monkeypatch.setattr(sys.modules[__name__], "DOCS", page.parent)
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    kinds = [kind for *_, kind, _ in inventory()]
+    assert kinds == ["unverified", "run in place"]
