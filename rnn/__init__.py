@@ -3,7 +3,9 @@
 
 """clear-rnn: a vanilla character-level RNN in NumPy, tangled from its own documentation."""
 
+from rnn.gru import GRU
+from rnn.lstm import LSTM
 from rnn.model import RNN
 
-__all__ = ["RNN"]
+__all__ = ["RNN", "LSTM", "GRU"]
 __version__ = "0.1.0"

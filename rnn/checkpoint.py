@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from rnn.data import Vocab
+from rnn.gru import GRU
+from rnn.lstm import LSTM
 from rnn.model import RNN
 from rnn.optim import OPTIMIZERS, state
 
 FORMAT = 1
-MODELS = {"rnn": RNN}
+MODELS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
 
 class CheckpointError(ValueError):
@@ -33,6 +35,7 @@ class Checkpoint:
     position: int = 0
     best_val_bpc: float = float("inf")
     smooth_loss: float = 0.0
+    seconds: float = 0.0  # training wall time, across resumes
 
 
 def settings(model):
@@ -48,6 +51,7 @@ def save(path, ckpt):
     model = ckpt.model
     config = {"format": FORMAT, **settings(model), "step": ckpt.step, "position": ckpt.position,
               "best_val_bpc": float(ckpt.best_val_bpc), "smooth_loss": float(ckpt.smooth_loss),
+              "seconds": ckpt.seconds,
               "rng": model.rng.bit_generator.state}
     arrays = {**model.params, "h": ckpt.h, "config": np.array(json.dumps(config)),
               "vocab": np.array([ord(c) for c in ckpt.vocab.chars], dtype=np.int32)}
@@ -100,4 +104,4 @@ def load(path):
     restore(model.params, arrays, "", path)
     restore(state(model.optimizer), arrays, "optimizer.", path)
     return Checkpoint(model, vocab, h, config["step"], config["position"], config["best_val_bpc"],
-                      config["smooth_loss"])
+                      config["smooth_loss"], config["seconds"])

@@ -76,7 +76,7 @@ def start(args, text):
     config.setdefault("learning_rate", LEARNING_RATES[config["optimizer"]])
     vocab = Vocab(text)
     model = MODELS[config.pop("model", "rnn")](len(vocab), seed=args.seed, **config)
-    return Checkpoint(model, vocab, np.zeros((model.hidden_size, 1), model.dtype))
+    return Checkpoint(model, vocab, np.zeros((model.state_rows * model.hidden_size, 1), model.dtype))
 
 
 def train_main(argv=None):
@@ -124,11 +124,8 @@ def sample_main(argv=None):
         ckpt = load(args.checkpoint)
         prime = args.prime.encode("latin-1", "backslashreplace").decode("unicode_escape") or PAGE_BREAK
         ix = ckpt.vocab.encode(prime)
-        model = ckpt.model
-        h = np.zeros((model.hidden_size, 1), model.dtype)
-        if len(ix) > 1:
-            _, h = model.predict(ix[:-1], h)
-        ixes = model.sample(h, ix[-1], args.n, args.temperature, np.random.default_rng(args.seed))
+        h = ckpt.model.predict(ix[:-1], None)[1] if len(ix) > 1 else None
+        ixes = ckpt.model.sample(h, ix[-1], args.n, args.temperature, np.random.default_rng(args.seed))
     except (DataError, CheckpointError, ValueError) as error:
         print(f"rnn-sample: error: {error}", file=sys.stderr)
         return 1

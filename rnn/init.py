@@ -11,8 +11,7 @@ def param_shapes(vocab_size, hidden_size):
     return {"Wxh": (H, V), "Whh": (H, H), "Why": (V, H), "bh": (H, 1), "by": (V, 1)}
 
 
-def init_params(vocab_size, hidden_size, rng, scale=0.01, dtype=np.float64):
-    shapes = param_shapes(vocab_size, hidden_size)
+def init_params(shapes, rng, scale=0.01, dtype=np.float64):
     return {
         name: (rng.standard_normal(shape) * scale if name.startswith("W") else np.zeros(shape)).astype(dtype)
         for name, shape in shapes.items()

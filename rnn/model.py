@@ -13,9 +13,6 @@ from rnn.loss import cross_entropy, softmax
 from rnn.optim import OPTIMIZERS
 from rnn.sample import sample
 
-PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
-
-
 class Parameter:
     """A named view into the model's flat vector: read it, or assign a new value into it."""
 
@@ -39,8 +36,10 @@ def check_positive(**values):
             raise ValueError(f"{name} must be positive, not {value}")
 
 
-class RNN:
-    Wxh, Whh, Why, bh, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
+class Recurrent:
+    """The flat parameter vector, input checks, clipping and the update, for any recurrent cell."""
+
+    state_rows = 1
 
     def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=0.1, seed=None,
                  dtype=np.float64, optimizer="adagrad", clip=5.0):
@@ -53,18 +52,13 @@ class RNN:
         self.vocab_size, self.hidden_size, self.seq_length = vocab_size, hidden_size, seq_length
         self.learning_rate, self.clip, self.dtype = learning_rate, clip, np.dtype(dtype)
         self.rng = np.random.default_rng(seed)
-        initial = init_params(vocab_size, hidden_size, self.rng, dtype=self.dtype)
-        self.theta = np.concatenate([initial[name].ravel() for name in PARAM_NAMES])
-        self.params = self.unflatten(self.theta)
+        initial = self.initial_params(vocab_size, hidden_size, self.rng, self.dtype)
+        self.theta = np.concatenate([value.ravel() for value in initial.values()])
+        self.params, start = {}, 0
+        for name, value in initial.items():  # a view into theta per parameter, in the same order
+            self.params[name] = self.theta[start:start + value.size].reshape(value.shape)
+            start += value.size
         self.optimizer = OPTIMIZERS[optimizer](self.theta.size, learning_rate, dtype=self.dtype)
-
-    def unflatten(self, flat):
-        views, start = {}, 0
-        for name, shape in param_shapes(self.vocab_size, self.hidden_size).items():
-            size = int(np.prod(shape))
-            views[name] = flat[start:start + size].reshape(shape)
-            start += size
-        return views
 
     def batch(self, inputs, hprev, targets=None):
         inputs = np.asarray(inputs)
@@ -78,11 +72,32 @@ class RNN:
             targets = self.batch(targets, None)[0]
             if targets.shape != inputs.shape:
                 raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} differ in shape")
-        H, B = self.hidden_size, inputs.shape[1]
-        hprev = np.zeros((H, B), self.dtype) if hprev is None else np.asarray(hprev, self.dtype)
-        if hprev.shape != (H, B):
-            raise ValueError(f"hprev must have shape {(H, B)}, not {hprev.shape}")
+        shape = (self.state_rows * self.hidden_size, inputs.shape[1])
+        hprev = np.zeros(shape, self.dtype) if hprev is None else np.asarray(hprev, self.dtype)
+        if hprev.shape != shape:
+            raise ValueError(f"hprev must have shape {shape}, not {hprev.shape}")
         return inputs, hprev, targets
+
+    def initial_params(self, vocab_size, hidden_size, rng, dtype):
+        return init_params(self.param_shapes(vocab_size, hidden_size), rng, dtype=dtype)
+
+    def train_step(self, inputs, targets, hprev):
+        loss, grads, h = self.loss(inputs, targets, hprev)
+        dtheta = np.concatenate([grads[name].ravel() for name in self.params])
+        clip_elementwise(dtheta, self.clip)
+        self.optimizer.update(self.theta, dtheta)
+        return loss, h
+
+    def sample(self, h, seed_ix, n, temperature=1.0, rng=None):
+        check_positive(temperature=temperature)
+        seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
+        ixes = self.generate(h, seed_ix[0], n, temperature, self.rng if rng is None else rng)
+        return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes
+
+
+class RNN(Recurrent):
+    Wxh, Whh, Why, bh, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
+    param_shapes = staticmethod(param_shapes)
 
     def loss(self, inputs, targets, hprev):
         inputs, hprev, targets = self.batch(inputs, hprev, targets)
@@ -91,21 +106,10 @@ class RNN:
         grads = backward(self.Wxh, self.Whh, self.Why, inputs, targets, hs, ps)
         return cross_entropy(ps, targets), grads, hs[len(inputs) - 1]
 
-    def train_step(self, inputs, targets, hprev):
-        loss, grads, h = self.loss(inputs, targets, hprev)
-        dtheta = np.concatenate([grads[name].ravel() for name in PARAM_NAMES])
-        clip_elementwise(dtheta, self.clip)
-        self.optimizer.update(self.theta, dtheta)
-        return loss, h
-
     def predict(self, inputs, hprev):
         inputs, hprev, _ = self.batch(inputs, hprev)
         hs, ys = forward(self.Wxh, self.Whh, self.Why, self.bh, self.by, inputs, hprev)
         return softmax(ys), hs[len(inputs) - 1]
 
-    def sample(self, h, seed_ix, n, temperature=1.0, rng=None):
-        check_positive(temperature=temperature)
-        seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
-        ixes = sample(self.Wxh, self.Whh, self.Why, self.bh, self.by, h, seed_ix[0], n,
-                      temperature, self.rng if rng is None else rng)
-        return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes
+    def generate(self, h, seed_ix, n, temperature, rng):
+        return sample(self.Wxh, self.Whh, self.Why, self.bh, self.by, h, seed_ix, n, temperature, rng)

@@ -3,6 +3,7 @@
 
 """The training loop: windows in, train_step, smoothed loss, samples, validation bpc, checkpoints."""
 
+import json
 import math
 import signal
 import time
@@ -55,19 +56,20 @@ def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=10
     if ckpt.step == 0:
         ckpt.smooth_loss = T * math.log(model.vocab_size)
     deadline = math.inf if minutes is None else time.monotonic() + 60 * minutes
-    start_step, start_time = ckpt.step, time.monotonic()
+    start_step, start_time, seconds_before = ckpt.step, time.monotonic(), ckpt.seconds
     bar = tqdm(total=steps * T * batch_size, initial=ckpt.step * T * batch_size, unit="char",
                unit_scale=True, dynamic_ncols=True, mininterval=0.5)
     with bar, StopFlag() as stop, np.errstate(all="ignore"):  # a non-finite loss is reported below
         for position, inputs, targets in windows(train_data, T, batch_size, ckpt.position):
             if ckpt.step >= steps or stop.raised or time.monotonic() > deadline:
                 break
-            h = np.zeros((model.hidden_size, batch_size), model.dtype) if position == 0 else ckpt.h
+            h = None if position == 0 else ckpt.h  # None: a zero state
             loss, h = model.train_step(inputs, targets, h)
             if not math.isfinite(loss):
                 raise TrainingError(f"the loss became {loss} at step {ckpt.step + 1}; the last good "
                                     f"checkpoint is {path}; try a smaller --learning-rate or --clip")
             ckpt.step, ckpt.position, ckpt.h = ckpt.step + 1, position + T, h
+            ckpt.seconds = seconds_before + time.monotonic() - start_time
             ckpt.smooth_loss = 0.999 * ckpt.smooth_loss + 0.001 * float(loss)
             bar.update(T * batch_size)
             bar.set_postfix(loss=f"{ckpt.smooth_loss:.2f}", refresh=False)
@@ -92,4 +94,7 @@ def validate(ckpt, val_data, path, best_path, log):
     save(path, ckpt)
     if is_best:
         save(best_path, ckpt)
+    record = {"step": ckpt.step, "seconds": round(ckpt.seconds, 2), "train_loss": ckpt.smooth_loss, "val_bpc": bpc}
+    with open(path.with_suffix(".jsonl"), "a") as f:
+        f.write(json.dumps(record) + "\n")
     log(f"step {ckpt.step}: val_bpc {bpc:.3f}" + (f" (best so far; saved {best_path})" if is_best else ""))

@@ -40,8 +40,10 @@ def one_line_error(capsys, program, *needles):
         assert needle in lines[0], lines[0]
 
 
-def test_training_n_steps_equals_k_steps_then_resume_to_n_bitwise(tmp_path, corpus, capsys):
-    flags = [*SMALL, "--data", corpus, "--batch-size", "3", "--sample-every", "7", "--eval-every", "11"]
+@pytest.mark.parametrize("model", ["rnn", "lstm", "gru"])
+def test_training_n_steps_equals_k_steps_then_resume_to_n_bitwise(tmp_path, corpus, capsys, model):
+    flags = [*SMALL, "--data", corpus, "--model", model, "--batch-size", "3", "--sample-every", "7",
+             "--eval-every", "11"]
     assert run(train_main, *flags, "--steps", "40", "--checkpoint", tmp_path / "straight.npz") == 0
     assert run(train_main, *flags, "--steps", "17", "--checkpoint", tmp_path / "split.npz") == 0
     assert run(train_main, *flags, "--steps", "40", "--checkpoint", tmp_path / "split.npz", "--resume") == 0
@@ -51,9 +53,11 @@ def test_training_n_steps_equals_k_steps_then_resume_to_n_bitwise(tmp_path, corp
     assert np.array_equal(straight.model.optimizer.mem, split.model.optimizer.mem)
     assert np.array_equal(straight.h, split.h) and straight.position == split.position
     assert straight.model.rng.bit_generator.state == split.model.rng.bit_generator.state
-    assert not np.array_equal(straight.model.theta, load(tmp_path / "split.npz").model.theta * 0)
+    assert type(straight.model).__name__.lower() == model
     summary = capsys.readouterr().out.strip().splitlines()[-1]
     assert summary.startswith("done: steps=40 train_loss=") and " val_bpc=" in summary and " chars_per_s=" in summary
+    assert run(sample_main, "--checkpoint", tmp_path / "split.npz", "--prime", "NAME\\n", "-n", "30") == 0
+    assert capsys.readouterr().out.startswith("NAME\n")
 
 
 def test_a_best_copy_is_kept_by_validation_loss(tmp_path, corpus):

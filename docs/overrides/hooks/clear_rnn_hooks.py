@@ -1,0 +1,118 @@
+"""MkDocs hooks for the clear-rnn site (registered under `hooks:` in mkdocs.yml).
+
+1. Notebook pages: nbconvert's HTML template carries its own MathJax 2 loader
+   (a `<script src=...>` plus a `text/x-mathjax-config` block) and a Mermaid
+   loader that imports from a CDN. The site typesets notebook math with its
+   own vendored MathJax 3 (docs/javascripts/mathjax.js), so both loaders are
+   removed from the page.
+2. Custom admonitions get a friendlier default title: `!!! shape` is titled
+   "Shape check" and `!!! bug` "Common bug" (an explicit title is kept).
+3. A guard: any page that would still load a script, stylesheet, image or
+   frame from another host is reported as a warning, which fails
+   `mkdocs build --strict`. The site must work offline.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+log = logging.getLogger("mkdocs.hooks.clear_rnn")
+
+# --- 1. notebook pages ------------------------------------------------------
+
+_NB_MATHJAX = re.compile(
+    r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
+    re.DOTALL,
+)
+_NB_MERMAID = re.compile(
+    r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded",'
+    r'\s*async \(\) => \{\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid'
+    r".*?</script>",
+    re.DOTALL,
+)
+
+
+def _is_notebook(page) -> bool:
+    return page.file.src_uri.endswith(".ipynb")
+
+
+# --- 2. default titles of the custom admonitions ---------------------------
+
+DEFAULT_TITLES = {
+    "shape": ("Shape", "Shape check"),
+    "bug": ("Bug", "Common bug"),
+}
+
+
+def _retitle(html: str) -> str:
+    for kind, (old, new) in DEFAULT_TITLES.items():
+        # !!! kind      ->  <div class="admonition kind ..."><p class="admonition-title">Kind</p>
+        html = re.sub(
+            rf'(<div class="admonition {kind}(?: [^"]*)?">\s*<p class="admonition-title">)'
+            rf"{old}(</p>)",
+            rf"\g<1>{new}\g<2>",
+            html,
+        )
+        # ??? kind / ???+ kind  ->  <details class="kind ..." [open]><summary>Kind</summary>
+        html = re.sub(
+            rf'(<details class="{kind}(?: [^"]*)?"[^>]*>\s*<summary>){old}(</summary>)',
+            rf"\g<1>{new}\g<2>",
+            html,
+        )
+    return html
+
+
+# --- 3. offline guard -------------------------------------------------------
+
+_TAG = re.compile(r"<(script|link|img|iframe|source|video|audio|embed)\b[^>]*>", re.I)
+_ATTR = re.compile(r'\b(src|href|srcset)\s*=\s*(["\'])(.*?)\2', re.I | re.S)
+_REL = re.compile(r'\brel\s*=\s*(["\'])(.*?)\1', re.I)
+_REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
+# JavaScript/CSS that pulls code or styles from elsewhere at run time.
+_REMOTE_CODE = re.compile(
+    r"""(?:\bimport\s*\(\s*|@import\s+(?:url\()?\s*|\burl\(\s*)["']?(?:https?:)?//""",
+    re.I,
+)
+# <link rel=...> values that make the browser fetch the target.
+_FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "manifest"}
+
+
+def remote_resources(html: str) -> list[str]:
+    """Every resource in `html` that the browser would fetch from another host."""
+    found = []
+    for tag in _TAG.finditer(html):
+        name = tag.group(1).lower()
+        attrs = {m.group(1).lower(): m.group(3) for m in _ATTR.finditer(tag.group(0))}
+        if name == "link":
+            rel = _REL.search(tag.group(0))
+            rels = set(rel.group(2).lower().split()) if rel else set()
+            if not rels & _FETCHING_RELS:
+                continue  # canonical, alternate, ...: plain links, nothing is loaded
+            urls = [attrs.get("href", "")]
+        else:
+            urls = [attrs.get("src", "")]
+            urls += [u.split()[0] for u in attrs.get("srcset", "").split(",") if u.strip()]
+        found += [f"<{name}> {u}" for u in urls if _REMOTE.match(u)]
+    found += [f"inline code: {m.group(0)}..." for m in _REMOTE_CODE.finditer(html)]
+    return found
+
+
+# --- hook entry points ------------------------------------------------------
+
+
+def on_page_content(html, page, config, files):
+    if _is_notebook(page):
+        html = _NB_MATHJAX.sub("", html)
+        html = _NB_MERMAID.sub("", html)
+    return _retitle(html)
+
+
+def on_post_page(output, page, config):
+    for resource in remote_resources(output):
+        log.warning(
+            "%s loads a resource from another host (the site must work offline): %s",
+            page.file.src_uri,
+            resource,
+        )
+    return output

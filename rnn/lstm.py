@@ -1,0 +1,115 @@
+# Generated from docs/lstm.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/lstm/
+
+"""The LSTM: four gates from one product per step, and a cell state changed by addition."""
+
+import numpy as np
+
+from rnn.loss import cross_entropy, softmax
+from rnn.model import Parameter, Recurrent
+from rnn.sample import draw
+
+
+def param_shapes(vocab_size, hidden_size):
+    H, V = hidden_size, vocab_size
+    return {"Wx": (4 * H, V), "Wh": (4 * H, H), "Why": (V, H), "b": (4 * H, 1), "by": (V, 1)}
+
+
+def open_forget_gate(params, hidden_size):
+    params["b"][hidden_size:2 * hidden_size] = 1.0
+    return params
+
+
+def sigmoid(a):
+    return 0.5 * (1 + np.tanh(0.5 * a))
+
+
+def cell(a, c_prev):
+    H = c_prev.shape[0]
+    gates = np.concatenate([sigmoid(a[:3 * H]), np.tanh(a[3 * H:])])
+    i, f, o, g = gates.reshape(4, H, -1)  # four (H, B) views, in the stacking order
+    c = f * c_prev + i * g
+    return gates, c, o * np.tanh(c)
+
+
+def forward(Wx, Wh, Why, b, by, inputs, state):
+    T, H = inputs.shape[0], state.shape[0] // 2
+    hs = np.empty((T + 1, H, state.shape[1]), dtype=state.dtype)
+    cs = np.empty_like(hs)
+    hs[-1], cs[-1] = state[:H], state[H:]
+    gates = np.empty((T, 4 * H, state.shape[1]), dtype=state.dtype)
+    xs = np.moveaxis(Wx[:, inputs], 1, 0) + b  # xs[t] = Wx @ onehot(inputs[t]) + b
+    for t in range(T):
+        gates[t], cs[t], hs[t] = cell(xs[t] + Wh @ hs[t - 1], cs[t - 1])
+    ys = Why @ hs[:T] + by
+    return hs, cs, gates, ys
+
+
+def backward(Wx, Wh, Why, inputs, targets, hs, cs, gates, ps):
+    (T, B), H = targets.shape, hs.shape[1]
+    dys = ps.copy()
+    dys[np.arange(T)[:, None], targets, np.arange(B)] -= 1  # dy = p - onehot(target)
+    dys /= B  # the loss is averaged over the batch
+    dWhy = np.tensordot(dys, hs[:T], axes=([0, 2], [0, 2]))
+    dby = dys.sum(axis=(0, 2))[:, None]
+
+    dhs = Why.T @ dys  # each step's gradient from its own output
+    tanh_cs = np.tanh(cs[:T])
+    das = np.empty_like(gates)
+    dhnext, dcnext = np.zeros_like(hs[0]), np.zeros_like(cs[0])
+    for t in reversed(range(T)):
+        i, f, o, g = gates[t].reshape(4, H, -1)
+        dh = dhs[t] + dhnext
+        dc = dh * o * (1 - tanh_cs[t] * tanh_cs[t]) + dcnext
+        di = dc * g * i * (1 - i)  # through each gate's local derivative
+        df = dc * cs[t - 1] * f * (1 - f)
+        do = dh * tanh_cs[t] * o * (1 - o)
+        dg = dc * i * (1 - g * g)
+        das[t] = np.concatenate([di, df, do, dg])
+        dhnext = Wh.T @ das[t]  # all four gates back to h_{t-1} in one product
+        dcnext = f * dc  # the cell path: the forget gate, and nothing else
+
+    dWh = np.tensordot(das, np.roll(hs, 1, axis=0)[:T], axes=([0, 2], [0, 2]))
+    db = das.sum(axis=(0, 2))[:, None]
+    dWx = np.zeros_like(Wx)
+    np.add.at(dWx.T, inputs, np.swapaxes(das, 1, 2))  # column inputs[t, b] += da
+    grads = {"Wx": dWx, "Wh": dWh, "Why": dWhy, "b": db, "by": dby}
+    return grads, np.concatenate([dhnext, dcnext])
+
+
+def sample(Wx, Wh, Why, b, by, state, seed_ix, n, temperature, rng):
+    H = state.shape[0] // 2
+    h, c = state[:H], state[H:]
+    ixes = np.empty((n, state.shape[1]), dtype=np.int64)
+    ix = seed_ix
+    for t in range(n):
+        _, c, h = cell(Wx[:, ix] + Wh @ h + b, c)
+        p = softmax((Why @ h + by) / temperature)
+        ix = ixes[t] = draw(p, rng)
+    return ixes
+
+
+class LSTM(Recurrent):
+    Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
+    state_rows = 2  # h stacked on c
+    param_shapes = staticmethod(param_shapes)
+
+    def initial_params(self, vocab_size, hidden_size, rng, dtype):
+        return open_forget_gate(super().initial_params(vocab_size, hidden_size, rng, dtype), hidden_size)
+
+    def loss(self, inputs, targets, hprev):
+        inputs, state, targets = self.batch(inputs, hprev, targets)
+        hs, cs, gates, ys = forward(self.Wx, self.Wh, self.Why, self.b, self.by, inputs, state)
+        ps = softmax(ys)
+        grads, _ = backward(self.Wx, self.Wh, self.Why, inputs, targets, hs, cs, gates, ps)
+        T = len(inputs)
+        return cross_entropy(ps, targets), grads, np.concatenate([hs[T - 1], cs[T - 1]])
+
+    def predict(self, inputs, hprev):
+        inputs, state, _ = self.batch(inputs, hprev)
+        hs, cs, _, ys = forward(self.Wx, self.Wh, self.Why, self.b, self.by, inputs, state)
+        T = len(inputs)
+        return softmax(ys), np.concatenate([hs[T - 1], cs[T - 1]])
+
+    def generate(self, state, seed_ix, n, temperature, rng):
+        return sample(self.Wx, self.Wh, self.Why, self.b, self.by, state, seed_ix, n, temperature, rng)

@@ -1,0 +1,434 @@
+"""The documentation site, built and opened in a real browser.
+
+The site is built once with ``mkdocs build --strict`` (notebooks executed),
+served from 127.0.0.1, and every page is loaded in headless Chromium (Debian's
+``/usr/bin/chromium``, driven by Playwright). For each page, ``check_page``
+reports:
+
+* console errors and uncaught exceptions;
+* failed requests, and any request to a host other than 127.0.0.1 (the site
+  must work offline: no CDN, no web fonts, no API calls);
+* images that did not load (``naturalWidth == 0``);
+* math left untypeset: pages whose HTML has ``class="arithmatex"`` must show
+  MathJax output (``mjx-container``), no TeX may be left raw in math or in
+  notebook Markdown, and no MathJax error boxes;
+* on notebook pages, at least one rendered figure (a ``data:image`` output).
+
+A full-page screenshot of every page goes to ``artifacts/screenshots/``.
+The sabotage tests break the math library, an image and the offline rule on
+purpose and check that ``check_page`` notices each.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).absolute().parents[1]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOST = "127.0.0.1"
+BUILD_TIMEOUT_S = 900
+MATH_TIMEOUT_MS = 15_000
+IMAGE_TIMEOUT_MS = 10_000
+# A file of the built theme, used as the image in the sabotage page.
+PROBE_IMAGE = "assets/images/favicon.png"
+MATHJAX_SCRIPT = "javascripts/vendor/mathjax/tex-svg-full.js"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+# --- pages, from the nav of mkdocs.yml ---------------------------------------
+
+
+class _NavLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, ignoring the tags meant for MkDocs (!ENV, !!python/name)."""
+
+
+_NavLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_NavLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def _nav_sources(items) -> list[str]:
+    sources = []
+    for item in items or []:
+        values = item.values() if isinstance(item, dict) else [item]
+        for value in values:
+            if isinstance(value, list):
+                sources += _nav_sources(value)
+            elif isinstance(value, str) and "://" not in value:
+                sources.append(value)
+    return sources
+
+
+def page_path(source: str) -> str:
+    """The URL path (relative to the site root) MkDocs gives a source file."""
+    stem = posixpath.splitext(source)[0]
+    if posixpath.basename(stem) in ("index", "README"):
+        stem = posixpath.dirname(stem)
+    return f"{stem}/" if stem else ""
+
+
+def page_id(path: str) -> str:
+    return path.strip("/").replace("/", "-") or "index"
+
+
+def nav_pages() -> list[str]:
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_NavLoader)
+    return [page_path(source) for source in _nav_sources(config.get("nav"))]
+
+
+def built_pages(site: Path) -> list[str]:
+    """Every page of the built site: the directories holding an index.html."""
+    paths = (index.parent.relative_to(site).as_posix() for index in site.rglob("index.html"))
+    return sorted("" if path == "." else f"{path}/" for path in paths)
+
+
+PAGES = nav_pages()
+
+# --- fixtures: build, serve, browser -----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory) -> tuple[Path, str | None]:
+    """Builds the site once with --strict: (site directory, error or None)."""
+    out = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
+    try:
+        result = subprocess.run(
+            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired as exc:
+        return out, f"mkdocs build took over {BUILD_TIMEOUT_S} s\n{exc.stdout}\n{exc.stderr}"
+    if result.returncode != 0:
+        return out, (
+            f"`mkdocs build --strict` failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+    return out, None
+
+
+_build_failure_reported = False
+
+
+@pytest.fixture
+def site(build) -> Path:
+    """The built site; a failed build fails the test (its output is shown once)."""
+    global _build_failure_reported
+    out, error = build
+    if error is not None:
+        if _build_failure_reported:
+            pytest.fail("the site did not build (its output is in the first failure)", pytrace=False)
+        _build_failure_reported = True
+        pytest.fail(error, pytrace=False)
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(build):
+    """The built site, served over HTTP on 127.0.0.1 (a free port)."""
+    handler = functools.partial(_QuietHandler, directory=str(build[0]))
+    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://{LOCAL_HOST}:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is missing (Debian: apt-get install chromium)"
+        if _in_ci():
+            pytest.fail(f"{reason}; CI must install it", pytrace=False)
+        pytest.skip(reason)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if _in_ci():
+            raise
+        pytest.skip("playwright (python) is not installed")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme not in ("http", "https", "ws", "wss") or parsed.hostname == LOCAL_HOST
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; requests to any other host are refused before they leave."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(lambda url: not _is_local(url), lambda route: route.abort("blockedbyclient"))
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
+
+
+# --- the check ----------------------------------------------------------------
+
+_WAIT_FOR_MATHJAX = """async (timeoutMs) => {
+  const mj = window.MathJax;
+  if (!mj || !mj.startup || !mj.startup.promise) return "absent";
+  const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), timeoutMs));
+  return await Promise.race([mj.startup.promise.then(() => "ready"), timeout]);
+}"""
+
+# Raw TeX still visible where MathJax should have typeset it, and MathJax's
+# own error boxes (a TeX error, e.g. an undefined macro, renders as merror).
+_MATH_LEFTOVERS = r"""() => {
+  const problems = [];
+  for (const el of document.querySelectorAll(".arithmatex")) {
+    if (!el.querySelector("mjx-container")) {
+      problems.push("untypeset: " + el.textContent.trim().slice(0, 80));
+    }
+  }
+  // $$, \(, \[, a TeX command (\sum, \begin...) or a $...$ pair left as text.
+  const tex = /\$\$|\\\(|\\\[|\\[A-Za-z]+|\$[^$\s][^$]*\$/;
+  for (const el of document.querySelectorAll(".jp-RenderedMarkdown, .jp-RenderedLatex")) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) =>
+        node.parentElement.closest("mjx-container, code, pre, script, style")
+          ? NodeFilter.FILTER_REJECT
+          : NodeFilter.FILTER_ACCEPT,
+    });
+    let text = "";
+    while (walker.nextNode()) text += walker.currentNode.textContent;
+    const match = text.match(tex);
+    if (match) {
+      const at = Math.max(0, match.index - 20);
+      problems.push("raw TeX in a notebook cell: ..." + text.slice(at, at + 80).trim() + "...");
+    }
+  }
+  // <mjx-merror> with CHTML output, <g data-mml-node="merror"> with SVG.
+  for (const err of document.querySelectorAll('mjx-merror, [data-mml-node="merror"]')) {
+    problems.push("MathJax error: " + (err.getAttribute("data-mjx-error") || err.textContent));
+  }
+  return problems;
+}"""
+
+_IMAGES = """async (timeoutMs) => {
+  const images = [...document.images];
+  for (const img of images) img.loading = "eager";
+  const settle = (img) =>
+    img.complete
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          img.addEventListener("load", resolve, { once: true });
+          img.addEventListener("error", resolve, { once: true });
+        });
+  const timeout = new Promise((resolve) => setTimeout(resolve, timeoutMs));
+  await Promise.race([Promise.all(images.map(settle)), timeout]);
+  return images.map((img) => ({
+    src: img.currentSrc || img.src,
+    loaded: img.complete && img.naturalWidth > 0,
+    figure: img.src.startsWith("data:image/") && !!img.closest(".jp-OutputArea-output"),
+  }));
+}"""
+
+
+def check_page(page, url: str, screenshot: Path | None = None) -> list[str]:
+    """Load `url` in `page` and return every problem found (empty: all good)."""
+    problems: list[str] = []
+    requested: list[str] = []
+
+    def on_console(msg):
+        if msg.type == "error":
+            where = msg.location.get("url", "")
+            problems.append(f"console error: {msg.text}" + (f" ({where})" if where else ""))
+
+    def on_pageerror(error):
+        problems.append(f"uncaught exception: {error}")
+
+    def on_request(request):
+        requested.append(request.url)
+
+    def on_requestfailed(request):
+        if _is_local(request.url):
+            problems.append(f"request failed: {request.url} ({request.failure})")
+
+    handlers = {
+        "console": on_console,
+        "pageerror": on_pageerror,
+        "request": on_request,
+        "requestfailed": on_requestfailed,
+    }
+    for event, handler in handlers.items():
+        page.on(event, handler)
+    try:
+        response = page.goto(url, wait_until="load")
+        if response is None or not response.ok:
+            status = response.status if response is not None else "no response"
+            return [f"HTTP {status} for {url}"]
+        source = response.text()
+        # Lazy work after "load" (the search index, MathJax) has settled too.
+        page.wait_for_load_state("networkidle")
+
+        # Math. MathJax is a plain script in <body>: by "load" it has run, or
+        # it never will.
+        state = page.evaluate(_WAIT_FOR_MATHJAX, MATH_TIMEOUT_MS)
+        if state == "timeout":
+            problems.append("math: MathJax did not finish typesetting")
+        if 'class="arithmatex"' in source:
+            if state == "absent":
+                problems.append("math: the page has math but MathJax is not loaded")
+            else:
+                try:
+                    page.wait_for_selector(
+                        "mjx-container", state="attached", timeout=MATH_TIMEOUT_MS
+                    )
+                except Exception:  # playwright's TimeoutError
+                    problems.append(
+                        "math: the page has math but no typeset math (mjx-container) "
+                        f"appeared within {MATH_TIMEOUT_MS / 1000:.0f} s"
+                    )
+        problems += [f"math: {p}" for p in page.evaluate(_MATH_LEFTOVERS)]
+
+        # Images, and the figures of notebook pages.
+        images = page.evaluate(_IMAGES, IMAGE_TIMEOUT_MS)
+        problems += [f"image not loaded: {img['src'][:120]}" for img in images if not img["loaded"]]
+        if "/notebooks/" in urlparse(url).path:
+            if not any(img["figure"] and img["loaded"] for img in images):
+                problems.append("notebook: no rendered figure (data:image output) on the page")
+
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+    finally:
+        for event, handler in handlers.items():
+            page.remove_listener(event, handler)
+
+    problems += [f"request to another host: {u}" for u in requested if not _is_local(u)]
+    return problems
+
+
+# --- tests ---------------------------------------------------------------------
+
+
+def test_site_builds_strict(site: Path):
+    assert (site / "index.html").is_file()
+    assert (site / "sitemap.xml").is_file()
+
+
+def test_every_built_page_is_checked(site: Path):
+    """The pages checked below (the nav) are exactly the pages the build produced."""
+    assert sorted(PAGES) == built_pages(site)
+
+
+def test_no_cdn_in_sources():
+    """Neither the config nor any page source names a CDN."""
+    cdn = re.compile(r"cdn\.|cdnjs|unpkg\.com|jsdelivr|googleapis|polyfill\.io", re.I)
+    sources = [ROOT / "mkdocs.yml"]
+    sources += [
+        p
+        for p in (ROOT / "docs").rglob("*")
+        if p.suffix in (".md", ".ipynb", ".html", ".css", ".js") and "vendor" not in p.parts
+    ]
+    offenders = [str(p.relative_to(ROOT)) for p in sources if cdn.search(p.read_text("utf-8"))]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_page(site: Path, page, base_url: str, path: str):
+    problems = check_page(page, base_url + path, SCREENSHOTS / f"{page_id(path)}.png")
+    assert problems == [], "\n".join(problems)
+
+
+# --- the guard works: break things on purpose ------------------------------------
+
+_PROBE_ID = "sabotage-probe"
+
+
+@pytest.fixture
+def probe_url(site: Path, base_url: str) -> str:
+    """A copy of the home page with a formula and an image added to its article.
+
+    It sits next to index.html, so its relative links to the theme still work,
+    and it is not an index.html, so it is not a page of the site.
+    """
+    html = (site / "index.html").read_text(encoding="utf-8")
+    probe = (
+        f'<p id="{_PROBE_ID}"><span class="arithmatex">\\(h_t = \\tanh(W_{{hh}} h_{{t-1}})\\)'
+        f'</span> <img src="{PROBE_IMAGE}" alt="probe"></p>'
+    )
+    marker = re.search(r'<article class="md-content__inner[^"]*">', html)
+    assert marker, "the theme's <article> was not found in index.html"
+    html = html[: marker.end()] + probe + html[marker.end() :]
+    (site / "sabotage-probe.html").write_text(html, encoding="utf-8")
+    return base_url + "sabotage-probe.html"
+
+
+def test_probe_page_passes_untouched(probe_url: str, page):
+    """The control: unbroken, the probe page has typeset math and its image."""
+    assert check_page(page, probe_url) == []
+    assert page.locator(f"#{_PROBE_ID} mjx-container").count() == 1
+
+
+@pytest.mark.parametrize(
+    "what, pattern, expected",
+    [
+        ("math library", f"**/{MATHJAX_SCRIPT}", "math: the page has math but"),
+        ("image", f"**/{PROBE_IMAGE}", "image not loaded: "),
+    ],
+)
+def test_sabotage_is_reported(probe_url: str, page, what, pattern, expected):
+    page.route(pattern, lambda route: route.abort())
+    problems = check_page(page, probe_url)
+    assert any(p.startswith(expected) for p in problems), (what, problems)
+    assert any(p.startswith("request failed:") for p in problems), (what, problems)
+
+
+def _probe_variant(site: Path, probe_url: str, name: str, old: str, new: str) -> str:
+    """A copy of the probe page with `old` replaced by `new`; returns its URL."""
+    html = (site / "sabotage-probe.html").read_text(encoding="utf-8")
+    assert old in html
+    (site / f"sabotage-{name}.html").write_text(html.replace(old, new, 1), encoding="utf-8")
+    return probe_url.replace("sabotage-probe", f"sabotage-{name}")
+
+
+def test_request_to_another_host_is_reported(probe_url: str, page, site: Path):
+    script = '<script src="https://cdn.example.com/library.js"></script>'
+    url = _probe_variant(site, probe_url, "remote", "</head>", script + "</head>")
+    problems = check_page(page, url)
+    assert "request to another host: https://cdn.example.com/library.js" in problems, problems
+
+
+def test_tex_error_is_reported(probe_url: str, page, site: Path):
+    url = _probe_variant(site, probe_url, "tex", r"\tanh(W_{hh}", r"\notacommand(W_{hh}")
+    problems = check_page(page, url)
+    assert any(p.startswith("math: MathJax error:") for p in problems), problems
