@@ -28,7 +28,7 @@ def evaluate(model, data, lanes_at_once=64):
     for p in range(0, len(X), model.seq_length):
         ps, h = model.predict(X[p:p + model.seq_length], h)
         nats += cross_entropy(ps, Y[p:p + model.seq_length]) * B  # the loss averages over lanes
-    return nats / X.size / math.log(2)
+    return float(nats / X.size / math.log(2))
 
 
 class StopFlag:

@@ -368,6 +368,19 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def write_split(text: str, path: str) -> None:
+    """Write down which pages rnn.data.split_pages holds out, so a test can catch the split drifting."""
+    from rnn.data import PAGE_BREAK, split_pages
+
+    _, _, held_out = split_pages(text)
+    pages = text.split(PAGE_BREAK)
+    with open(path, "w", encoding="ascii") as fh:
+        fh.write("# The validation pages of linux_man.txt: page number, then the page's first line.\n")
+        fh.write("# Written by scripts/build_dataset.py from rnn.data.split_pages; tests/test_split.py checks it.\n")
+        for i in held_out:
+            fh.write(f"{i}\t{pages[i].splitlines()[0].strip()}\n")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     version = groff_version()
@@ -389,6 +402,7 @@ def main(argv=None) -> int:
         fh.write(corpus)
     manifest = args.manifest or re.sub(r"(\.txt)?$", ".manifest.tsv", args.out, count=1)
     write_manifest(manifest, pages, args.man_root, version, args.target_chars)
+    write_split(corpus.decode("ascii"), re.sub(r"(\.txt)?$", ".split.txt", args.out, count=1))
 
     sections = collections.Counter(c.section for c, _ in pages)
     vocab = sorted(set(corpus.decode("ascii")))

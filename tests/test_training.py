@@ -69,7 +69,7 @@ def test_a_best_copy_is_kept_by_validation_loss(tmp_path, corpus):
 
 @pytest.mark.parametrize("optimizer", ["rmsprop", "adam"])
 def test_other_optimizers_train_and_resume_with_their_state(tmp_path, corpus, optimizer):
-    flags = [*SMALL, "--data", corpus, "--optimizer", optimizer, "--dtype", "float32"]
+    flags = [*SMALL, "--data", corpus, "--optimizer", optimizer, "--dtype", "float32", "--eval-every", "3"]
     assert run(train_main, *flags, "--steps", "10", "--checkpoint", tmp_path / "a.npz") == 0
     assert run(train_main, *flags, "--steps", "5", "--checkpoint", tmp_path / "b.npz") == 0
     assert run(train_main, *flags, "--steps", "10", "--checkpoint", tmp_path / "b.npz", "--resume") == 0
