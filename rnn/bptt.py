@@ -5,16 +5,17 @@
 
 import numpy as np
 
+from rnn.cell import columns, steps
+
 
 def backward(Wxh, Whh, Why, inputs, targets, hs, ps):
     T, B = targets.shape
-    dys = ps.copy()
-    dys[np.arange(T)[:, None], targets, np.arange(B)] -= 1  # dy = p - onehot(target)
-    dys /= B  # the loss is averaged over the batch
-    dWhy = np.tensordot(dys, hs[:T], axes=([0, 2], [0, 2]))
-    dby = dys.sum(axis=(0, 2))[:, None]
+    dys = ps / B  # the loss is averaged over the batch
+    dys[np.arange(T)[:, None], targets, np.arange(B)] -= 1 / B  # dy = (p - onehot(target)) / B
+    dWhy = columns(dys) @ columns(hs[:T]).T
+    dby = columns(dys).sum(axis=1, keepdims=True)
 
-    dhs = Why.T @ dys  # each step's gradient from its own output
+    dhs = steps(Why.T @ columns(dys), T)  # each step's gradient from its own output
     dhraws = np.empty_like(dhs)
     dhnext = np.zeros_like(hs[0])
     for t in reversed(range(T)):
@@ -22,8 +23,9 @@ def backward(Wxh, Whh, Why, inputs, targets, hs, ps):
         dhraws[t] = (1 - hs[t] * hs[t]) * dh
         dhnext = Whh.T @ dhraws[t]
 
-    dWhh = np.tensordot(dhraws, np.roll(hs, 1, axis=0)[:T], axes=([0, 2], [0, 2]))
-    dbh = dhraws.sum(axis=(0, 2))[:, None]
-    dWxh = np.zeros_like(Wxh)
-    np.add.at(dWxh.T, inputs, np.swapaxes(dhraws, 1, 2))  # column inputs[t, b] += dhraw
+    dWhh = dhraws[0] @ hs[-1].T  # step 0's previous state is hprev, kept in hs[-1]
+    dWhh += columns(dhraws[1:]) @ columns(hs[:T - 1]).T  # the other steps' are hs[t - 1]
+    dbh = columns(dhraws).sum(axis=1, keepdims=True)
+    onehots = np.eye(Wxh.shape[1], dtype=Wxh.dtype)[inputs.ravel()]  # row t*B + b is onehot(inputs[t, b])
+    dWxh = columns(dhraws) @ onehots
     return {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
