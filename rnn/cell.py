@@ -20,13 +20,24 @@ def steps(m, T):
     return m.reshape(m.shape[0], T, -1).transpose(1, 0, 2)
 
 
-def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
-    T, B = inputs.shape
-    hs = steps(np.empty((len(hprev), (T + 1) * B), hprev.dtype), T + 1)
+def states(hprev, T):
+    """Room for T + 1 states laid out as columns, with hprev in the last slot, hs[-1]."""
+    hs = steps(np.empty((len(hprev), (T + 1) * hprev.shape[1]), hprev.dtype), T + 1)
     hs[-1] = hprev
+    return hs
+
+
+def output(Why, by, hs):
+    """The scores y = Why h + by of every step and stream, in one product."""
+    ys = Why @ columns(hs)
+    ys += by
+    return steps(ys, len(hs))
+
+
+def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
+    T = len(inputs)
+    hs = states(hprev, T)
     xs = np.moveaxis((Wxh + bh)[:, inputs], 1, 0)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
     for t in range(T):
         hs[t] = np.tanh(xs[t] + Whh @ hs[t - 1])
-    ys = Why @ columns(hs[:T])  # the scores of every step and stream, in one product
-    ys += by
-    return hs, steps(ys, T)
+    return hs, output(Why, by, hs[:T])

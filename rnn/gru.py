@@ -5,6 +5,8 @@
 
 import numpy as np
 
+from rnn.bptt import input_grad, output_grads, recurrent_grad
+from rnn.cell import columns, output, states, steps
 from rnn.loss import cross_entropy, softmax
 from rnn.lstm import sigmoid
 from rnn.model import Parameter, Recurrent
@@ -24,28 +26,20 @@ def cell(ax, ah, h_prev):
 
 
 def forward(Wx, Wh, Why, b, by, inputs, hprev):
-    T, (H, B) = inputs.shape[0], hprev.shape
-    hs = np.empty((T + 1, H, B), dtype=hprev.dtype)
-    hs[-1] = hprev
-    gates = np.empty((T, 3 * H, B), dtype=hprev.dtype)
-    xs = np.moveaxis(Wx[:, inputs], 1, 0) + b  # xs[t] = Wx @ onehot(inputs[t]) + b
+    T, H = len(inputs), len(hprev)
+    hs = states(hprev, T)
+    gates = steps(np.empty((3 * H, T * hprev.shape[1]), hprev.dtype), T)
+    xs = np.moveaxis((Wx + b)[:, inputs], 1, 0)  # xs[t] = Wx @ onehot(inputs[t]) + b
     for t in range(T):
         gates[t], hs[t] = cell(xs[t], Wh @ hs[t - 1], hs[t - 1])
-    ys = Why @ hs[:T] + by
-    return hs, gates, ys
+    return hs, gates, output(Why, by, hs[:T])
 
 
 def backward(Wx, Wh, Why, inputs, targets, hs, gates, ps):
-    (T, B), H = targets.shape, hs.shape[1]
-    dys = ps.copy()
-    dys[np.arange(T)[:, None], targets, np.arange(B)] -= 1  # dy = p - onehot(target)
-    dys /= B  # the loss is averaged over the batch
-    dWhy = np.tensordot(dys, hs[:T], axes=([0, 2], [0, 2]))
-    dby = dys.sum(axis=(0, 2))[:, None]
-
-    dhs = Why.T @ dys  # each step's gradient from its own output
+    T, H = len(inputs), hs.shape[1]
+    dWhy, dby, dhs = output_grads(Why, targets, hs, ps)
     hprevs = np.roll(hs, 1, axis=0)[:T]  # hprevs[t] is h_{t-1}
-    ahn = Wh[2 * H:] @ hprevs  # the candidate's recurrent part, every step at once
+    ahn = steps(Wh[2 * H:] @ columns(hprevs), T)  # the candidate's recurrent part, every step at once
     dxs, dahs = np.empty_like(gates), np.empty_like(gates)
     dhnext = np.zeros_like(hs[0])
     for t in reversed(range(T)):
@@ -58,10 +52,9 @@ def backward(Wx, Wh, Why, inputs, targets, hs, gates, ps):
         dahs[t] = np.concatenate([dr, dz, r * dn])  # the reset multiplied W_hn h on its way in
         dhnext = z * dh + Wh.T @ dahs[t]  # the direct path, and the gates' path through Wh
 
-    dWh = np.tensordot(dahs, hprevs, axes=([0, 2], [0, 2]))
-    db = dxs.sum(axis=(0, 2))[:, None]
-    dWx = np.zeros_like(Wx)
-    np.add.at(dWx.T, inputs, np.swapaxes(dxs, 1, 2))  # column inputs[t, b] += dax
+    dWh = recurrent_grad(dahs, hs)
+    db = columns(dxs).sum(axis=1, keepdims=True)
+    dWx = input_grad(dxs, inputs, Wx.shape[1])
     grads = {"Wx": dWx, "Wh": dWh, "Why": dWhy, "b": db, "by": dby}
     return grads, dhnext
 

@@ -5,6 +5,8 @@
 
 import numpy as np
 
+from rnn.bptt import input_grad, output_grads, recurrent_grad
+from rnn.cell import columns, output, states, steps
 from rnn.loss import cross_entropy, softmax
 from rnn.model import Parameter, Recurrent
 from rnn.sample import draw
@@ -33,27 +35,18 @@ def cell(a, c_prev):
 
 
 def forward(Wx, Wh, Why, b, by, inputs, state):
-    T, H = inputs.shape[0], state.shape[0] // 2
-    hs = np.empty((T + 1, H, state.shape[1]), dtype=state.dtype)
-    cs = np.empty_like(hs)
-    hs[-1], cs[-1] = state[:H], state[H:]
-    gates = np.empty((T, 4 * H, state.shape[1]), dtype=state.dtype)
-    xs = np.moveaxis(Wx[:, inputs], 1, 0) + b  # xs[t] = Wx @ onehot(inputs[t]) + b
+    T, H = len(inputs), len(state) // 2
+    hs, cs = states(state[:H], T), states(state[H:], T)
+    gates = steps(np.empty((4 * H, T * state.shape[1]), state.dtype), T)
+    xs = np.moveaxis((Wx + b)[:, inputs], 1, 0)  # xs[t] = Wx @ onehot(inputs[t]) + b
     for t in range(T):
         gates[t], cs[t], hs[t] = cell(xs[t] + Wh @ hs[t - 1], cs[t - 1])
-    ys = Why @ hs[:T] + by
-    return hs, cs, gates, ys
+    return hs, cs, gates, output(Why, by, hs[:T])
 
 
 def backward(Wx, Wh, Why, inputs, targets, hs, cs, gates, ps):
-    (T, B), H = targets.shape, hs.shape[1]
-    dys = ps.copy()
-    dys[np.arange(T)[:, None], targets, np.arange(B)] -= 1  # dy = p - onehot(target)
-    dys /= B  # the loss is averaged over the batch
-    dWhy = np.tensordot(dys, hs[:T], axes=([0, 2], [0, 2]))
-    dby = dys.sum(axis=(0, 2))[:, None]
-
-    dhs = Why.T @ dys  # each step's gradient from its own output
+    T, H = len(inputs), hs.shape[1]
+    dWhy, dby, dhs = output_grads(Why, targets, hs, ps)
     tanh_cs = np.tanh(cs[:T])
     das = np.empty_like(gates)
     dhnext, dcnext = np.zeros_like(hs[0]), np.zeros_like(cs[0])
@@ -69,10 +62,9 @@ def backward(Wx, Wh, Why, inputs, targets, hs, cs, gates, ps):
         dhnext = Wh.T @ das[t]  # all four gates back to h_{t-1} in one product
         dcnext = f * dc  # the cell path: the forget gate, and nothing else
 
-    dWh = np.tensordot(das, np.roll(hs, 1, axis=0)[:T], axes=([0, 2], [0, 2]))
-    db = das.sum(axis=(0, 2))[:, None]
-    dWx = np.zeros_like(Wx)
-    np.add.at(dWx.T, inputs, np.swapaxes(das, 1, 2))  # column inputs[t, b] += da
+    dWh = recurrent_grad(das, hs)
+    db = columns(das).sum(axis=1, keepdims=True)
+    dWx = input_grad(das, inputs, Wx.shape[1])
     grads = {"Wx": dWx, "Wh": dWh, "Why": dWhy, "b": db, "by": dby}
     return grads, np.concatenate([dhnext, dcnext])
 
