@@ -43,7 +43,7 @@ def settings(model):
     optimizer = next(name for name, cls in OPTIMIZERS.items() if type(model.optimizer) is cls)
     return {"model": kind, "vocab_size": model.vocab_size, "hidden_size": model.hidden_size,
             "seq_length": model.seq_length, "learning_rate": model.learning_rate,
-            "optimizer": optimizer, "dtype": model.dtype.name, "clip": model.clip}
+            "optimizer": optimizer, "dtype": model.dtype.name, "clip": model.clip, "init_scale": model.init_scale}
 
 
 def save(path, ckpt):
@@ -93,7 +93,8 @@ def load(path):
     try:
         model = MODELS[config["model"]](
             config["vocab_size"], config["hidden_size"], config["seq_length"], config["learning_rate"],
-            dtype=config["dtype"], optimizer=config["optimizer"], clip=config["clip"])
+            dtype=config["dtype"], optimizer=config["optimizer"], clip=config["clip"],
+            init_scale=config["init_scale"])
         model.rng.bit_generator.state = config["rng"]
         vocab = Vocab("".join(map(chr, arrays["vocab"])))
         h = arrays["h"]

@@ -16,7 +16,7 @@ from rnn.data import PAGE_BREAK, DataError, Vocab, read_text, split_pages
 from rnn.train import TrainingError, evaluate, train
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-MODEL_FLAGS = ("hidden_size", "seq_length", "learning_rate", "optimizer", "dtype", "clip")
+MODEL_FLAGS = ("hidden_size", "seq_length", "learning_rate", "optimizer", "dtype", "clip", "init_scale")
 DEFAULTS = {"hidden_size": 100, "seq_length": 25, "optimizer": "adagrad", "dtype": "float64", "clip": 5.0}
 LEARNING_RATES = {"adagrad": 0.1, "rmsprop": 1e-3, "adam": 2e-3}
 
@@ -43,6 +43,8 @@ def train_parser():
     p.add_argument("--optimizer", choices=list(LEARNING_RATES), help="default adagrad")
     p.add_argument("--dtype", choices=["float64", "float32"], help="default float64")
     p.add_argument("--clip", type=positive(float), help="elementwise gradient clip (default 5)")
+    p.add_argument("--init-scale", type=positive(float),
+                   help="std of the initial weights (default: 0.01 rnn, 1/sqrt(H) lstm and gru)")
     p.add_argument("--batch-size", type=positive(int), default=1, help="B parallel streams")
     p.add_argument("--steps", type=positive(int), default=20_000, help="total updates, across resumes")
     p.add_argument("--minutes", type=positive(float), help="stop after this much wall time")

@@ -73,6 +73,10 @@ class GRU(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
 
+    @staticmethod
+    def default_init_scale(hidden_size):
+        return 1 / np.sqrt(hidden_size)  # as the LSTM's, and for the same reason
+
     def loss(self, inputs, targets, hprev):
         inputs, hprev, targets = self.batch(inputs, hprev, targets)
         hs, gates, ys = forward(self.Wx, self.Wh, self.Why, self.b, self.by, inputs, hprev)

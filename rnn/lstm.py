@@ -86,6 +86,10 @@ class LSTM(Recurrent):
     state_rows = 2  # h stacked on c
     param_shapes = staticmethod(param_shapes)
 
+    @staticmethod
+    def default_init_scale(hidden_size):
+        return 1 / np.sqrt(hidden_size)
+
     def initial_params(self, vocab_size, hidden_size, rng, dtype):
         return open_forget_gate(super().initial_params(vocab_size, hidden_size, rng, dtype), hidden_size)
 

@@ -42,15 +42,18 @@ class Recurrent:
     state_rows = 1
 
     def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=0.1, seed=None,
-                 dtype=np.float64, optimizer="adagrad", clip=5.0):
+                 dtype=np.float64, optimizer="adagrad", clip=5.0, init_scale=None):
         check_positive(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length,
                        learning_rate=learning_rate, clip=clip)
+        init_scale = self.default_init_scale(hidden_size) if init_scale is None else init_scale
+        check_positive(init_scale=init_scale)
         if np.dtype(dtype) not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, not {np.dtype(dtype)}")
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {optimizer!r}")
         self.vocab_size, self.hidden_size, self.seq_length = vocab_size, hidden_size, seq_length
         self.learning_rate, self.clip, self.dtype = learning_rate, clip, np.dtype(dtype)
+        self.init_scale = init_scale
         self.rng = np.random.default_rng(seed)
         initial = self.initial_params(vocab_size, hidden_size, self.rng, self.dtype)
         self.theta = np.concatenate([value.ravel() for value in initial.values()])
@@ -78,8 +81,12 @@ class Recurrent:
             raise ValueError(f"hprev must have shape {shape}, not {hprev.shape}")
         return inputs, hprev, targets
 
+    @staticmethod
+    def default_init_scale(hidden_size):
+        return 0.01  # min-char-rnn's
+
     def initial_params(self, vocab_size, hidden_size, rng, dtype):
-        return init_params(self.param_shapes(vocab_size, hidden_size), rng, dtype=dtype)
+        return init_params(self.param_shapes(vocab_size, hidden_size), rng, self.init_scale, dtype)
 
     def train_step(self, inputs, targets, hprev):
         loss, grads, h = self.loss(inputs, targets, hprev)
