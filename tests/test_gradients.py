@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnn import RNN
+from rnn import GRU, LSTM, RNN
 
 
 def numeric_gradient(model, name, inputs, targets, hprev, eps=1e-5):
@@ -40,15 +40,16 @@ def test_analytic_gradient_matches_central_differences(batch):
         assert rel.max() < 1e-6, f"{name}: relative error {rel.max():.2e}"
 
 
-def test_loss_returns_raw_gradients_and_train_step_clips_them_at_5():
-    model = RNN(vocab_size=4, hidden_size=3, seq_length=3, learning_rate=0.1, seed=0)
+@pytest.mark.parametrize("cls, bias", [(RNN, "bh"), (LSTM, "b"), (GRU, "b")])
+def test_loss_returns_raw_gradients_and_train_step_clips_them_at_5(cls, bias):
+    model = cls(vocab_size=4, hidden_size=3, seq_length=3, learning_rate=0.1, seed=0)
     model.Why = np.random.default_rng(0).standard_normal((4, 3)) * 100
-    model.bh = np.full((3, 1), 0.5)
+    setattr(model, bias, np.full(getattr(model, bias).shape, 2.0))
     inputs, targets = [0, 1, 2], [1, 2, 3]
     expected, mem = model.theta.copy(), np.zeros_like(model.theta)
     for _ in range(2):  # Adagrad's first step is lr * sign(g) either way: the second one tells
         _, grads, _ = model.loss(inputs, targets, None)
-        g = np.concatenate([grads[k].ravel() for k in ["Wxh", "Whh", "Why", "bh", "by"]])
+        g = np.concatenate([grads[name].ravel() for name in model.params])
         assert np.abs(g).max() > 5  # loss returns the raw, unclipped gradient
         g = np.clip(g, -5, 5)
         mem += g * g
