@@ -13,10 +13,6 @@ MODELS = [LSTM, GRU]
 NAMES = ["Wx", "Wh", "Why", "b", "by"]
 
 
-def state_rows(cls):
-    return 2 if cls is LSTM else 1
-
-
 def randomized(cls, V, H, T, seed=0, scale=0.5):
     """A model with weights well away from the near-linear regime of the 0.01 init."""
     model = cls(vocab_size=V, hidden_size=H, seq_length=T, seed=seed)
@@ -54,7 +50,7 @@ def test_every_gradient_entry_matches_central_differences(cls, batch):
     shape = (T,) if batch is None else (T, batch)
     inputs, targets = rng.integers(0, V, shape), rng.integers(0, V, shape)
     inputs[1] = inputs[3]  # a repeated character: its column of dWx must accumulate both steps
-    hprev = rng.standard_normal((state_rows(cls) * H, 1 if batch is None else batch)) * 0.5
+    hprev = rng.standard_normal((cls.state_rows * H, 1 if batch is None else batch)) * 0.5
 
     _, grads, _ = model.loss(inputs, targets, hprev)
     assert list(grads) == NAMES == list(model.params)
@@ -73,7 +69,7 @@ def test_gradient_with_respect_to_the_starting_state_matches_central_differences
     module = lstm if cls is LSTM else gru
     rng = np.random.default_rng(2)
     inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
-    state = rng.standard_normal((state_rows(cls) * H, B)) * 0.5
+    state = rng.standard_normal((cls.state_rows * H, B)) * 0.5
     params = [model.Wx, model.Wh, model.Why, model.b, model.by]
 
     cache = module.forward(*params, inputs, state)
@@ -131,7 +127,7 @@ def test_overfitting_a_short_string_reaches_near_zero_loss(cls):
     for _ in range(1000):
         loss, state = model.train_step(ix[:-1], ix[1:], None)
     assert loss / (len(ix) - 1) < 0.01  # every next character gets probability > 0.99
-    assert state.shape == (state_rows(cls) * 40, 1)
+    assert state.shape == (cls.state_rows * 40, 1)
     out = model.sample(None, ix[0], len(ix) - 1, temperature=1e-3)
     assert "".join(chars[i] for i in [ix[0], *out]) == text
 
@@ -142,13 +138,13 @@ def test_sampling_is_reproducible_with_a_seeded_generator(cls):
     model = cls(vocab_size=V, hidden_size=H, seed=0)
     model.Why = np.random.default_rng(1).standard_normal((V, H))
     model.Wx = np.random.default_rng(2).standard_normal(model.Wx.shape)
-    state = np.zeros((state_rows(cls) * H, 1))
+    state = np.zeros((cls.state_rows * H, 1))
     a = model.sample(state, 3, 200, rng=np.random.default_rng(7))
     b = model.sample(state, 3, 200, rng=np.random.default_rng(7))
     c = model.sample(state, 3, 200, rng=np.random.default_rng(8))
     assert a == b and a != c
     assert len(a) == 200 and all(isinstance(i, int) and 0 <= i < V for i in a)
-    out = model.sample(np.zeros((state_rows(cls) * H, 4)), np.array([0, 1, 2, 3]), 10, rng=np.random.default_rng(0))
+    out = model.sample(np.zeros((cls.state_rows * H, 4)), np.array([0, 1, 2, 3]), 10, rng=np.random.default_rng(0))
     assert out.shape == (10, 4)
 
 
@@ -161,7 +157,7 @@ def test_greedy_sampling_follows_the_forward_pass(cls):
     out = model.sample(None, 2, 12, temperature=1e-4)
     chars = np.array([2, *out])
     cache = module.forward(model.Wx, model.Wh, model.Why, model.b, model.by, chars[:-1, None],
-                           np.zeros((state_rows(cls) * H, 1)))
+                           np.zeros((cls.state_rows * H, 1)))
     assert np.array_equal(cache[-1][:, :, 0].argmax(axis=1), chars[1:])
 
 
@@ -171,12 +167,12 @@ def test_batch_of_identical_streams_equals_one_stream(cls):
     model = randomized(cls, V, H, T)
     rng = np.random.default_rng(3)
     x, y = rng.integers(0, V, T), rng.integers(0, V, T)
-    s = rng.standard_normal((state_rows(cls) * H, 1))
+    s = rng.standard_normal((cls.state_rows * H, 1))
     loss1, grads1, state1 = model.loss(x, y, s)
     loss3, grads3, state3 = model.loss(np.tile(x[:, None], 3), np.tile(y[:, None], 3), np.tile(s, 3))
     assert np.isclose(loss1, loss3)
     assert all(np.allclose(grads1[k], grads3[k]) for k in NAMES)
-    assert state3.shape == (state_rows(cls) * H, 3) and np.allclose(state3, np.tile(state1, 3))
+    assert state3.shape == (cls.state_rows * H, 3) and np.allclose(state3, np.tile(state1, 3))
 
 
 @pytest.mark.parametrize("cls", MODELS)
@@ -185,7 +181,7 @@ def test_hprev_none_is_the_zero_state(cls):
     model = randomized(cls, V, H, T)
     x, y = np.arange(T) % V, (np.arange(T) + 1) % V
     loss_none, grads_none, state_none = model.loss(x, y, None)
-    loss_zero, grads_zero, state_zero = model.loss(x, y, np.zeros((state_rows(cls) * H, 1)))
+    loss_zero, grads_zero, state_zero = model.loss(x, y, np.zeros((cls.state_rows * H, 1)))
     assert loss_none == loss_zero and np.array_equal(state_none, state_zero)
     assert all(np.array_equal(grads_none[k], grads_zero[k]) for k in NAMES)
 
@@ -235,8 +231,8 @@ def test_bad_arguments_are_refused_with_a_clear_message(cls):
         model.loss([1, 2, 10], [2, 3, 4], None)
     with pytest.raises(ValueError, match="differ in shape"):
         model.loss([1, 2, 3], [2, 3], None)
-    with pytest.raises(ValueError, match=rf"hprev must have shape \({state_rows(cls) * 4}, 1\)"):
-        model.loss([1, 2], [2, 3], np.zeros((4 * state_rows(cls) + 1, 1)))
+    with pytest.raises(ValueError, match=rf"hprev must have shape \({cls.state_rows * 4}, 1\)"):
+        model.loss([1, 2], [2, 3], np.zeros((4 * cls.state_rows + 1, 1)))
     with pytest.raises(ValueError, match="temperature must be positive"):
         model.sample(None, 0, 5, temperature=0)
 
