@@ -20,11 +20,13 @@ def output_grads(Why, targets, hs, ps):
 
 def backward(Wxh, Whh, Why, inputs, targets, hs, ps):
     dWhy, dby, dhs = output_grads(Why, targets, hs, ps)
+    T = len(dhs)
+    dtanhs = 1 - hs[:T] * hs[:T]  # tanh'(a_t) for every t
     dhraws = np.empty_like(dhs)
     dhnext = np.zeros_like(hs[0])
-    for t in reversed(range(len(dhs))):
+    for t in reversed(range(T)):
         dh = dhs[t] + dhnext
-        dhraws[t] = (1 - hs[t] * hs[t]) * dh
+        dhraws[t] = dtanhs[t] * dh
         dhnext = Whh.T @ dhraws[t]
 
     dWhh = recurrent_grad(dhraws, hs)
