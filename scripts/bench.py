@@ -128,15 +128,80 @@ class MinCharRNN:
         return ixes
 
 
+# --- a yardstick: batch one written for the fewest NumPy calls, not for reading ----------------
+
+class TunedBatchOne:
+    """The package's batch-one float64 step (same arithmetic, min-char-rnn's Adagrad and clipping),
+    rewritten only to spend fewer and cheaper NumPy calls: 1-D states in a (T + 1, H) array, `np.dot`,
+    the gradients written straight into one flat vector, and every buffer allocated once. It is
+    here to measure what the package's readable, any-batch code costs at batch one."""
+
+    def __init__(self, Wxh, Whh, Why, bh, by, T, learning_rate=0.1):
+        H, V = Wxh.shape
+        self.T, self.learning_rate = T, learning_rate
+        self.theta = np.concatenate([a.astype(np.float64).ravel() for a in (Wxh, Whh, Why, bh, by)])
+        self.Wxh, self.Whh, self.Why, self.bh, self.by = self.views(self.theta, H, V)
+        self.g = np.zeros_like(self.theta)
+        self.dWxh, self.dWhh, self.dWhy, self.dbh, self.dby = self.views(self.g, H, V)
+        self.mem, self.scratch = np.zeros_like(self.theta), np.empty_like(self.theta)
+        self.WxhT, self.hs, self.eye, self.steps = np.empty((V, H)), np.empty((T + 1, H)), np.eye(V), np.arange(T)
+
+    @staticmethod
+    def views(flat, H, V):
+        ends = np.cumsum([H * V, H * H, V * H, H, V])
+        Wxh, Whh, Why, bh, by = np.split(flat, ends[:-1])
+        return Wxh.reshape(H, V), Whh.reshape(H, H), Why.reshape(V, H), bh, by
+
+    def train_step(self, inputs, targets, hprev):
+        T, hs, steps = self.T, self.hs, self.steps
+        np.add(self.Wxh.T, self.bh, out=self.WxhT)
+        xs = self.WxhT[inputs]  # row t: Wxh @ onehot(inputs[t]) + bh
+        hs[-1] = hprev
+        for t in range(T):
+            np.tanh(xs[t] + np.dot(self.Whh, hs[t - 1]), out=hs[t])
+        ps = np.dot(hs[:T], self.Why.T)
+        ps += self.by
+        ps -= ps.max(axis=1, keepdims=True)
+        np.exp(ps, out=ps)
+        ps /= ps.sum(axis=1, keepdims=True)
+        loss = -np.log(ps[steps, targets]).sum()
+        ps[steps, targets] -= 1  # now dy, row by row
+        np.dot(ps.T, hs[:T], out=self.dWhy)
+        ps.sum(axis=0, out=self.dby)
+        dhs = np.dot(ps, self.Why)  # becomes dhraws, row by row
+        dtanhs = 1 - hs[:T] * hs[:T]
+        dhnext = np.zeros_like(hprev)
+        for t in reversed(range(T)):
+            dhs[t] += dhnext
+            dhs[t] *= dtanhs[t]
+            dhnext = np.dot(self.Whh.T, dhs[t])
+        np.dot(dhs[1:].T, hs[:T - 1], out=self.dWhh)
+        self.dWhh += np.outer(dhs[0], hprev)
+        dhs.sum(axis=0, out=self.dbh)
+        np.dot(dhs.T, self.eye[inputs], out=self.dWxh)
+        np.clip(self.g, -5, 5, out=self.g)
+        np.multiply(self.g, self.g, out=self.scratch)
+        self.mem += self.scratch
+        np.add(self.mem, 1e-8, out=self.scratch)
+        np.sqrt(self.scratch, out=self.scratch)
+        np.divide(self.g, self.scratch, out=self.scratch)
+        self.scratch *= self.learning_rate
+        self.theta -= self.scratch
+        return loss, hs[T - 1].copy()
+
+
 def first_window_losses(data, vocab_size, H, T):
-    """The loss of the text's first window, computed by the per-character loop and by the package."""
+    """The loss of the text's first window, computed by the per-character loop, the package and the
+    tuned batch-one step."""
     from rnn import RNN
 
     model = RNN(vocab_size=vocab_size, hidden_size=H, seq_length=T, seed=0)
     loop = MinCharRNN(model.Wxh, model.Whh, model.Why, model.bh, model.by)
+    tuned = TunedBatchOne(model.Wxh, model.Whh, model.Why, model.bh, model.by, T)
     inputs, targets = data[:T], data[1:T + 1]
     loop_loss = loop.lossFun(list(inputs), list(targets), np.zeros((H, 1)))[0]
-    return float(loop_loss), float(model.loss(inputs, targets, None)[0])
+    tuned_loss = tuned.train_step(inputs, targets, np.zeros(H))[0]
+    return float(loop_loss), float(model.loss(inputs, targets, None)[0]), float(tuned_loss)
 
 
 # --- the rows --------------------------------------------------------------------------------
@@ -144,7 +209,8 @@ def first_window_losses(data, vocab_size, H, T):
 def rows(cfg, with_torch):
     """(key, what it is, kind, implementation, B, dtype) for every row, in table order."""
     out = [("loop", "per-character loop (min-char-rnn)", "train", "loop", 1, "float64"),
-           ("numpy-1-float64", "clear-rnn", "train", "numpy", 1, "float64")]
+           ("numpy-1-float64", "clear-rnn", "train", "numpy", 1, "float64"),
+           ("tuned-1-float64", "batch one tuned for calls (yardstick)", "train", "tuned", 1, "float64")]
     out += [(f"numpy-{B}-float32", "clear-rnn", "train", "numpy", B, "float32") for B in cfg["batches"]]
     if with_torch:  # with --quick only at the largest batch, as a check that the code runs
         out += [(f"torch-{B}-float32", "PyTorch nn.RNN", "train", "torch", B, "float32") for B in cfg["batches"]
@@ -206,6 +272,20 @@ def make_unit(row, cfg):
             p = window()
             h = np.zeros((H, 1)) if state["h"] is None else state["h"]
             _, state["h"] = loop.train_step(xs[p:p + T], ys[p:p + T], h)
+            return T
+
+        return unit
+    if impl == "tuned":
+        from rnn import RNN
+
+        init = RNN(vocab_size=V, hidden_size=H, seq_length=T, seed=0)
+        tuned = TunedBatchOne(init.Wxh, init.Whh, init.Why, init.bh, init.by, T)
+        xs, ys = X[:, 0].copy(), Y[:, 0].copy()
+
+        def unit():
+            p = window()
+            h = np.zeros(H) if state["h"] is None else state["h"]
+            _, state["h"] = tuned.train_step(xs[p:p + T], ys[p:p + T], h)
             return T
 
         return unit
@@ -466,6 +546,14 @@ def reading(cfg, summary, ceilings, flops_per_char, loop_rates):
         f"is batched; it is the same arithmetic in fewer, larger NumPy calls. What remains at batch one is mostly "
         f"calls: every product in the two loops is a matrix times a vector, each NumPy call costs about a "
         f"microsecond whatever it computes, and the Adagrad update is the same arithmetic in both.")
+    tuned = s.get("tuned-1-float64")
+    if tuned:
+        text.append(
+            f"The yardstick row shows what that costs. The same batch-one step, written for the fewest calls "
+            f"rather than for reading, is {fmt_ratio(tuned['vs_loop'])} the loop, "
+            f"{tuned['rate'] / one['rate']:.2f}× the package: that is the price, at batch one, of code that is "
+            f"written once for every batch size and explained line by line. Everything it saves is call overhead: "
+            f"the arithmetic is the same, in fewer and cheaper NumPy calls.")
     m = s.get(f"numpy-{mid}-float32")
     if m:
         sentence = (f"At B = {mid} in float32 it trains at {fmt_rate(m['rate'])} characters per second, "
@@ -542,6 +630,10 @@ def markdown(cfg, info, command, date, elapsed, rounds, train, sample, gemms, te
         "(one-hot vectors, `np.dot`, dictionaries of states, float64, batch one), in `scripts/bench.py`. On the "
         "first window it computes the same loss as the package.",
         "- **clear-rnn**: `RNN.train_step` of this package.",
+        "- **batch one tuned for calls**: a yardstick, not the package: `TunedBatchOne` in `scripts/bench.py`, "
+        "the package's batch-one float64 step rewritten for the fewest NumPy calls (1-D states, `np.dot`, the "
+        "gradients written straight into one flat vector, every buffer allocated once). On the first window it "
+        "computes the same loss.",
         "- **PyTorch nn.RNN**: `nn.RNN(tanh)` and `nn.Linear` on one-hot inputs, cross-entropy summed over time "
         "and averaged over the batch, `torch.optim.Adagrad(lr=0.1)`, `clip_grad_value_(5)`, float32, CPU."
         if with_torch else "- **PyTorch**: not installed on this run, so its rows are missing.",
@@ -601,10 +693,11 @@ def main(argv=None):
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     _, chars, data = load_text(cfg["chars"])
     cfg["V"] = V = len(chars)
-    loop_loss, package_loss = first_window_losses(data, V, cfg["H"], cfg["T"])
-    print(f"first window: per-character loop loss {loop_loss:.12f}, package loss {package_loss:.12f}")
-    if not np.isclose(loop_loss, package_loss, rtol=1e-9, atol=0):
-        raise SystemExit("bench: the per-character loop and the package disagree on the first window")
+    loop_loss, package_loss, tuned_loss = first_window_losses(data, V, cfg["H"], cfg["T"])
+    print(f"first window: per-character loop loss {loop_loss:.12f}, package loss {package_loss:.12f}, "
+          f"tuned batch-one loss {tuned_loss:.12f}")
+    if not np.allclose([package_loss, tuned_loss], loop_loss, rtol=1e-9, atol=0):
+        raise SystemExit("bench: the per-character loop, the package and the tuned step disagree on the first window")
     with_torch = torch_available() and not args.no_torch
     workers = run_rounds(cfg, args.quick, with_torch, log)
     flops_per_char = 6 * cfg["H"] ** 2 + 6 * cfg["H"] * V

@@ -38,8 +38,25 @@ def test_the_per_character_loop_and_the_package_train_alike_on_the_bench_text():
         assert np.isclose(loss, loss_loop, rtol=1e-9, atol=0), n
     for name in ["Wxh", "Whh", "Why", "bh", "by"]:
         np.testing.assert_allclose(getattr(model, name), getattr(loop, name), rtol=1e-9, atol=1e-12, err_msg=name)
-    loop_loss, package_loss = bench.first_window_losses(data, V, H, T)  # what the bench checks before timing
+    loop_loss, package_loss, tuned_loss = bench.first_window_losses(data, V, H, T)  # checked before timing
     assert np.isclose(loop_loss, package_loss, rtol=1e-9, atol=0)
+    assert np.isclose(loop_loss, tuned_loss, rtol=1e-9, atol=0)
+
+
+def test_the_tuned_batch_one_yardstick_trains_exactly_like_the_package():
+    bench = load_bench()
+    _, chars, data = bench.load_text(5_000)
+    V, H, T = len(chars), 24, 25
+    model = RNN(vocab_size=V, hidden_size=H, seq_length=T, seed=0)
+    tuned = bench.TunedBatchOne(model.Wxh, model.Whh, model.Why, model.bh, model.by, T)
+    h_tuned, h = np.zeros(H), None
+    for n in range(5):  # the same losses and states, then the same weights after five Adagrad steps
+        inputs, targets = data[n * T:(n + 1) * T], data[n * T + 1:(n + 1) * T + 1]
+        loss_tuned, h_tuned = tuned.train_step(inputs, targets, h_tuned)
+        loss, h = model.train_step(inputs, targets, h)
+        assert np.isclose(loss, loss_tuned, rtol=1e-9, atol=0), n
+        np.testing.assert_allclose(h[:, 0], h_tuned, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(tuned.theta, model.theta, rtol=1e-9, atol=1e-12)
 
 
 def test_both_samplers_write_characters_of_the_vocabulary():
