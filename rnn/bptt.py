@@ -21,7 +21,7 @@ def output_grads(Why, targets, hs, ps):
 def backward(Wxh, Whh, Why, inputs, targets, hs, ps):
     dWhy, dby, dhs = output_grads(Why, targets, hs, ps)
     T = len(dhs)
-    dtanhs = 1 - hs[:T] * hs[:T]  # tanh'(a_t) for every t
+    dtanhs = 1 - hs[:T] * hs[:T]  # needs no dhnext, so all steps in one call
     dhraws = np.empty_like(dhs)
     dhnext = np.zeros_like(hs[0])
     for t in reversed(range(T)):
