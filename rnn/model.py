@@ -3,6 +3,9 @@
 
 """class RNN: the pieces of the book behind loss, train_step and sample."""
 
+import math
+import numbers
+
 import numpy as np
 
 from rnn.bptt import backward
@@ -30,10 +33,16 @@ class Parameter:
         view[...] = value
 
 
+def check_counts(**values):
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, not {value!r}")
+
+
 def check_positive(**values):
     for name, value in values.items():
-        if not value > 0:
-            raise ValueError(f"{name} must be positive, not {value}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
+            raise ValueError(f"{name} must be a positive finite number, not {value!r}")
 
 
 class Recurrent:
@@ -43,8 +52,8 @@ class Recurrent:
 
     def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=0.1, seed=None,
                  dtype=np.float64, optimizer="adagrad", clip=5.0, init_scale=None):
-        check_positive(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length,
-                       learning_rate=learning_rate, clip=clip)
+        check_counts(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length)
+        check_positive(learning_rate=learning_rate, clip=clip)
         init_scale = self.default_init_scale(hidden_size) if init_scale is None else init_scale
         check_positive(init_scale=init_scale)
         if np.dtype(dtype) not in (np.float32, np.float64):
