@@ -3,6 +3,7 @@
 
 """class RNN: the pieces of the book behind loss, train_step and sample."""
 
+import inspect
 import math
 import numbers
 
@@ -104,10 +105,18 @@ class Recurrent:
         self.optimizer.update(self.theta, dtheta)
         return loss, h
 
-    def sample(self, h, seed_ix, n, temperature=1.0, rng=None):
+    def sample(self, h, seed_ix, n, temperature=1.0, rng=None, top_k=None):
+        if temperature == 0:  # greedy: the most likely character is the only one of the top 1
+            temperature, top_k = 1.0, 1
         check_positive(temperature=temperature)
+        options = {}
+        if top_k is not None:
+            check_counts(top_k=top_k)
+            if "top_k" not in inspect.signature(self.generate).parameters:
+                raise ValueError(f"{type(self).__name__} does not sample with top_k yet")
+            options["top_k"] = top_k
         seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
-        ixes = self.generate(h, seed_ix[0], n, temperature, self.rng if rng is None else rng)
+        ixes = self.generate(h, seed_ix[0], n, temperature, self.rng if rng is None else rng, **options)
         return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes
 
 
@@ -127,5 +136,6 @@ class RNN(Recurrent):
         hs, ys = forward(self.Wxh, self.Whh, self.Why, self.bh, self.by, inputs, hprev)
         return softmax(ys), hs[len(inputs) - 1]
 
-    def generate(self, h, seed_ix, n, temperature, rng):
-        return sample(self.Wxh, self.Whh, self.Why, self.bh, self.by, h, seed_ix, n, temperature, rng)
+    def generate(self, h, seed_ix, n, temperature, rng, top_k=None):
+        return sample(self.Wxh, self.Whh, self.Why, self.bh, self.by, h, seed_ix, n, temperature, rng,
+                      top_k)
