@@ -8,6 +8,7 @@ import math
 import os
 import secrets
 import signal
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -64,26 +65,40 @@ def save(path, ckpt):
     write_atomically(path, lambda f: np.savez(f, **arrays))
 
 
+class HoldSignals:
+    """Stop signals that arrive inside the block act when it ends, as they would have."""
+
+    def __enter__(self):
+        self.noted, self.previous = [], {}
+        if threading.current_thread() is threading.main_thread():  # where handlers can be set
+            self.previous = {signum: signal.signal(signum, lambda n, frame: self.noted.append(n))
+                             for signum in STOP_SIGNALS}
+
+    def __exit__(self, *exc):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        for signum in self.noted:
+            signal.raise_signal(signum)
+
+
 def write_atomically(path, write):
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with HoldSignals():
         try:
-            with open(fd, "wb") as f:
-                write(f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as error:
-        kept = "the previous checkpoint is intact" if path.is_file() else "nothing was saved"
-        raise CheckpointError(f"cannot write {path} ({error.strerror}); {kept}") from None
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                with open(fd, "wb") as f:
+                    write(f)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as error:
+            kept = "the previous checkpoint is intact" if path.is_file() else "nothing was saved"
+            raise CheckpointError(f"cannot write {path} ({error.strerror}); {kept}") from None
 
 
 SETTINGS = {"format": int, "model": str, "vocab_size": int, "hidden_size": int, "seq_length": int,
