@@ -16,13 +16,17 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from rnn.checkpoint import MODELS, Checkpoint, CheckpointError, check_memory, load, settings
-from rnn.data import PAGE_BREAK, DataError, Vocab, corpus_path, model_path, read_text, split_pages
+from rnn.checkpoint import (MODELS, Checkpoint, CheckpointError, check_memory, load,
+                            settings)
+from rnn.data import (PAGE_BREAK, DataError, Vocab, corpus_path, model_path, read_text,
+                      split_pages)
 from rnn.optim import OPTIMIZERS
 from rnn.train import TrainingError, companions, evaluate, train
 
-MODEL_FLAGS = ("hidden_size", "seq_length", "learning_rate", "optimizer", "dtype", "clip", "init_scale")
-DEFAULTS = {name: p.default for name, p in inspect.signature(MODELS["rnn"]).parameters.items()}
+MODEL_FLAGS = ("hidden_size", "seq_length", "learning_rate", "optimizer", "dtype",
+               "clip", "init_scale")
+DEFAULTS = {name: parameter.default
+            for name, parameter in inspect.signature(MODELS["rnn"]).parameters.items()}
 
 
 def learning_rate(optimizer):
@@ -30,28 +34,30 @@ def learning_rate(optimizer):
 
 
 def number(kind, zero_allowed=False):
-    """An argparse type: a finite number above zero (or zero, where zero means something)."""
+    """A finite number above zero, or zero where that means something."""
     def parse(text):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
         if not math.isfinite(value) or value < 0 or (value == 0 and not zero_allowed):
-            raise argparse.ArgumentTypeError(f"must be {'0 or more' if zero_allowed else 'positive'}, "
-                                             f"not {text}")
+            least = "0 or more" if zero_allowed else "positive"
+            raise argparse.ArgumentTypeError(f"must be {least}, not {text}")
         return value
     return parse
 
 
 def train_parser():
-    p = argparse.ArgumentParser(prog="rnn-train", description="Train a character-level RNN on a text "
-                                "file. Each run is saved in a new folder runs/<date>_<time>/ unless "
-                                "--checkpoint says where.")
+    p = argparse.ArgumentParser(
+        prog="rnn-train", description="Train a character-level RNN on a text file. "
+        "Each run is saved in a new folder runs/<date>_<time>/ unless --checkpoint "
+        "says where.")
     rates = ", ".join(f"{name} {learning_rate(name):g}" for name in OPTIMIZERS)
     p.add_argument("--data", type=Path, default=corpus_path(),
                    help="UTF-8 training text (default: the shipped man pages)")
     p.add_argument("--model", choices=list(MODELS), help="architecture (default: rnn)")
-    p.add_argument("--hidden-size", type=number(int), help=f"H (default: {DEFAULTS['hidden_size']})")
+    p.add_argument("--hidden-size", type=number(int),
+                   help=f"H (default: {DEFAULTS['hidden_size']})")
     p.add_argument("--seq-length", type=number(int),
                    help=f"T, the truncation length (default: {DEFAULTS['seq_length']})")
     p.add_argument("--optimizer", choices=list(OPTIMIZERS),
@@ -62,15 +68,16 @@ def train_parser():
                    help=f"float type (default: {np.dtype(DEFAULTS['dtype']).name})")
     p.add_argument("--clip", type=number(float),
                    help=f"elementwise gradient clip (default: {DEFAULTS['clip']})")
-    p.add_argument("--init-scale", type=number(float),
-                   help="std of the initial weights (default: 0.01 rnn, 1/sqrt(H) lstm and gru)")
+    p.add_argument("--init-scale", type=number(float), help="std of the initial "
+                   "weights (default: 0.01 rnn, 1/sqrt(H) lstm and gru)")
     p.add_argument("--batch-size", type=number(int), default=1,
                    help="B parallel streams (default: %(default)s)")
     p.add_argument("--steps", type=number(int), default=20_000,
                    help="total updates, across resumes (default: %(default)s)")
-    p.add_argument("--minutes", type=number(float), help="stop after this much time (default: none)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seed for the initial weights and the samples (default: %(default)s)")
+    p.add_argument("--minutes", type=number(float),
+                   help="stop after this much time (default: none)")
+    p.add_argument("--seed", type=int, default=0, help="seed for the initial weights "
+                   "and the samples (default: %(default)s)")
     p.add_argument("--sample-every", type=number(int), default=1000,
                    help="steps between samples (default: %(default)s)")
     p.add_argument("--sample-chars", type=number(int), default=200,
@@ -78,14 +85,14 @@ def train_parser():
     p.add_argument("--eval-every", type=number(int), default=1000,
                    help="steps between validations and saves (default: %(default)s)")
     p.add_argument("--eval-chars", type=number(int), default=100_000,
-                   help="held-out characters per periodic validation; the final one reads all "
-                   "(default: %(default)s)")
+                   help="held-out characters per periodic validation; the final one "
+                   "reads all (default: %(default)s)")
     p.add_argument("--temperature", type=number(float), default=1.0,
                    help="temperature of the samples (default: %(default)s)")
-    p.add_argument("--threads", type=number(int), default=1,
-                   help="BLAS threads; 1 is fastest for these small products (default: %(default)s)")
-    p.add_argument("--checkpoint", type=Path,
-                   help="where to save the run (default: runs/<date>_<time>/rnn.npz, a new folder)")
+    p.add_argument("--threads", type=number(int), default=1, help="BLAS threads; 1 is "
+                   "fastest for these small products (default: %(default)s)")
+    p.add_argument("--checkpoint", type=Path, help="where to save the run "
+                   "(default: runs/<date>_<time>/rnn.npz, a new folder)")
     p.add_argument("--resume", action="store_true",
                    help="continue the run saved in --checkpoint (default: off)")
     p.add_argument("--overwrite", action="store_true",
@@ -94,21 +101,24 @@ def train_parser():
 
 
 def same_file(a, b):
-    return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    return a.resolve() == b.resolve() or (a.exists() and b.exists()
+                                          and os.path.samefile(a, b))
 
 
 def check_paths(args):
     files = (args.checkpoint, *companions(args.checkpoint))
     for path in files:
         if same_file(path, args.data):
-            raise CheckpointError(f"{path} is the training data; choose another --checkpoint")
+            raise CheckpointError(f"{path} is the training data; choose another "
+                                  "--checkpoint")
     if same_file(files[0], files[1]) or same_file(files[0], files[2]):
-        raise CheckpointError(f"--checkpoint {args.checkpoint} would share its name with its own "
-                              "log or best copy; give it the ending .npz")
+        raise CheckpointError(f"--checkpoint {args.checkpoint} would share its name "
+                              "with its own log or best copy; end it in .npz")
     earlier = [path for path in files if path.exists() or path.is_symlink()]
     if earlier and not (args.resume or args.overwrite):
-        raise CheckpointError(f"{earlier[0]} exists; pass --resume to continue that run, --overwrite to "
-                              "replace it, or choose another --checkpoint")
+        raise CheckpointError(f"{earlier[0]} exists; pass --resume to continue that "
+                              "run, --overwrite to replace it, or choose another "
+                              "--checkpoint")
 
 
 def new_run_folder(root=Path("runs")):
@@ -121,28 +131,35 @@ def new_run_folder(root=Path("runs")):
         except FileExistsError:
             continue  # another run started this second: take the next name
         except OSError as error:
-            raise CheckpointError(f"cannot create {folder} ({error.strerror})") from None
+            raise CheckpointError(f"cannot create {folder} "
+                                  f"({error.strerror})") from None
     raise CheckpointError(f"{root}: too many runs started at {stamp}")
 
 
 def start(args, text):
-    given = {name: getattr(args, name) for name in MODEL_FLAGS + ("model",) if getattr(args, name) is not None}
+    given = {name: getattr(args, name) for name in MODEL_FLAGS + ("model",)
+             if getattr(args, name) is not None}
     if args.resume:
         ckpt = load(args.checkpoint)
         saved = settings(ckpt.model)
-        clashes = [f"--{k.replace('_', '-')} {v} (saved: {saved[k]})" for k, v in given.items() if v != saved[k]]
+        clashes = [f"--{k.replace('_', '-')} {v} (saved: {saved[k]})"
+                   for k, v in given.items() if v != saved[k]]
         if clashes:
-            raise CheckpointError(f"{args.checkpoint} was trained with other settings: {', '.join(clashes)}")
+            raise CheckpointError(f"{args.checkpoint} was trained with other settings: "
+                                  f"{', '.join(clashes)}")
         if ckpt.h.shape[1] != args.batch_size:
-            raise CheckpointError(f"{args.checkpoint} was trained with --batch-size {ckpt.h.shape[1]}")
+            raise CheckpointError(f"{args.checkpoint} was trained with --batch-size "
+                                  f"{ckpt.h.shape[1]}")
         return ckpt
     config = {"optimizer": DEFAULTS["optimizer"], **given}
     config.setdefault("learning_rate", learning_rate(config["optimizer"]))
     cls, vocab = MODELS[config.pop("model", "rnn")], Vocab(text)
     sizes = {**DEFAULTS, **config}
-    check_memory(cls, len(vocab), sizes["hidden_size"], sizes["seq_length"], args.batch_size)
+    check_memory(cls, len(vocab), sizes["hidden_size"], sizes["seq_length"],
+                 args.batch_size)
     model = cls(len(vocab), seed=args.seed, **config)
-    return Checkpoint(model, vocab, np.zeros((model.state_rows * model.hidden_size, 1), model.dtype))
+    h = np.zeros((model.state_rows * model.hidden_size, 1), model.dtype)
+    return Checkpoint(model, vocab, h)
 
 
 def say(text):
@@ -160,10 +177,11 @@ def train_main(argv=None):
     except (DataError, CheckpointError, TrainingError, ValueError) as error:
         print(f"rnn-train: error: {error}", file=sys.stderr)
     except MemoryError:
-        print("rnn-train: error: out of memory; try a smaller --hidden-size or --batch-size",
-              file=sys.stderr)
+        print("rnn-train: error: out of memory; try a smaller --hidden-size or "
+              "--batch-size", file=sys.stderr)
     except KeyboardInterrupt:
-        print("rnn-train: interrupted; the last checkpoint saved is whole", file=sys.stderr)
+        print("rnn-train: interrupted; the last checkpoint saved is whole",
+              file=sys.stderr)
         return 130
     return 1
 
@@ -178,46 +196,53 @@ def run_training(args):
     train_text, val_text, _ = split_pages(text)
     T = ckpt.model.seq_length
     if len(val_text) < T + 1:
-        raise DataError(f"{args.data}: too short to hold out a validation part longer than "
-                        f"seq_length {T} ({len(text)} characters)")
+        raise DataError(f"{args.data}: too short to hold out a validation part longer "
+                        f"than seq_length {T} ({len(text)} characters)")
     try:
-        train_data, val_data = ckpt.vocab.encode(train_text), ckpt.vocab.encode(val_text)
+        train_data = ckpt.vocab.encode(train_text)
+        val_data = ckpt.vocab.encode(val_text)
     except DataError as error:
-        raise DataError(f"{args.data} does not match the checkpoint's vocabulary: {error}") from None
+        raise DataError(f"{args.data} does not match the checkpoint's vocabulary: "
+                        f"{error}") from None
     path = args.checkpoint or new_run_folder() / "rnn.npz"
     if args.overwrite and not args.resume:
         for old in companions(path):
             old.unlink(missing_ok=True)
-    say(f"saving this run in {path}, {path.stem}.best.npz and {path.stem}.jsonl beside it")
+    say(f"saving this run in {path}, with {path.stem}.best.npz and {path.stem}.jsonl")
     with threadpool_limits(args.threads, user_api="blas"):
-        chars_per_s, signum = train(ckpt, train_data, val_data, path, args.steps, args.batch_size,
-                                    args.sample_every, args.sample_chars, args.eval_every,
-                                    args.eval_chars, args.temperature, args.minutes, log=say)
+        chars_per_s, signum = train(
+            ckpt, train_data, val_data, path, args.steps, args.batch_size,
+            args.sample_every, args.sample_chars, args.eval_every, args.eval_chars,
+            args.temperature, args.minutes, log=say)
         if signum:
             name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-            print(f"rnn-train: stopped by {name} at step {ckpt.step}; saved {path}; continue with "
-                  f"--resume --checkpoint {path}", file=sys.stderr)
+            print(f"rnn-train: stopped by {name} at step {ckpt.step}; saved {path}; "
+                  f"continue with --resume --checkpoint {path}", file=sys.stderr)
             return 128 + signum
         val_bpc = evaluate(ckpt.model, val_data)
-    say(f"done: steps={ckpt.step} train_loss={ckpt.smooth_loss:.3f} val_bpc={val_bpc:.3f} "
-        f"chars_per_s={chars_per_s:.0f} saved={path}")
+    say(f"done: steps={ckpt.step} train_loss={ckpt.smooth_loss:.3f} "
+        f"val_bpc={val_bpc:.3f} chars_per_s={chars_per_s:.0f} saved={path}")
     return 0
 
 
 def sample_parser():
-    p = argparse.ArgumentParser(prog="rnn-sample", description="Write text with a trained checkpoint.")
-    p.add_argument("--checkpoint", type=Path,
-                   help="a checkpoint written by rnn-train (default: the shipped model, rnn-man.npz)")
-    p.add_argument("--prime", default="",
-                   help='text to continue, e.g. "NAME\\n", escapes understood (default: a new page)')
-    p.add_argument("-n", type=number(int), default=500, help="characters per sample (default: %(default)s)")
+    p = argparse.ArgumentParser(prog="rnn-sample",
+                                description="Write text with a trained checkpoint.")
+    p.add_argument("--checkpoint", type=Path, help="a checkpoint written by rnn-train "
+                   "(default: the shipped model, rnn-man.npz)")
+    p.add_argument("--prime", default="", help='text to continue, e.g. "NAME\\n", '
+                   "escapes understood (default: a new page)")
+    p.add_argument("-n", type=number(int), default=500,
+                   help="characters per sample (default: %(default)s)")
     p.add_argument("--num-samples", type=number(int), default=1,
                    help="samples to write, each from the prime (default: %(default)s)")
     p.add_argument("--temperature", type=number(float, zero_allowed=True), default=0.8,
-                   help="0 always takes the most likely character (default: %(default)s)")
+                   help="0 always takes the most likely character "
+                   "(default: %(default)s)")
     p.add_argument("--top-k", type=number(int),
                    help="draw among the k most likely characters only (default: all)")
-    p.add_argument("--seed", type=int, help="random seed (default: a fresh one each time)")
+    p.add_argument("--seed", type=int,
+                   help="random seed (default: a fresh one each time)")
     return p
 
 
@@ -225,12 +250,14 @@ def sample_main(argv=None):
     args = sample_parser().parse_args(argv)
     try:
         ckpt = load(args.checkpoint or model_path())
-        prime = args.prime.encode("latin-1", "backslashreplace").decode("unicode_escape") or PAGE_BREAK
+        escaped = args.prime.encode("latin-1", "backslashreplace")
+        prime = escaped.decode("unicode_escape") or PAGE_BREAK
         ix = ckpt.vocab.encode(prime)
         h = ckpt.model.predict(ix[:-1], None)[1] if len(ix) > 1 else None
         rng = np.random.default_rng(args.seed)
         for i in range(args.num_samples):
-            ixes = ckpt.model.sample(h, ix[-1], args.n, args.temperature, rng, args.top_k)
+            ixes = ckpt.model.sample(h, ix[-1], args.n, args.temperature, rng,
+                                     args.top_k)
             print(("----\n" if i else "") + prime + ckpt.vocab.decode(ixes), flush=True)
     except (DataError, CheckpointError, ValueError) as error:
         print(f"rnn-sample: error: {error}", file=sys.stderr)

@@ -34,7 +34,7 @@ def read_text(path):
 
 
 def shipped(name):
-    """The path of a file shipped with the package: installed copy first, then the clone's data/."""
+    """A file shipped with the package: the installed copy, else the clone's data/."""
     here = Path(__file__).resolve().parent
     installed = here / "files" / name
     return installed if installed.exists() else here.parent / "data" / name

@@ -36,13 +36,15 @@ class Parameter:
 
 def check_counts(**values):
     for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if not (whole and value >= 1):
             raise ValueError(f"{name} must be a positive integer, not {value!r}")
 
 
 def check_positive(**values):
     for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not (real and 0 < value < math.inf):
             raise ValueError(f"{name} must be a positive finite number, not {value!r}")
 
 
@@ -106,17 +108,18 @@ class Recurrent:
         return loss, h
 
     def sample(self, h, seed_ix, n, temperature=1.0, rng=None, top_k=None):
-        if temperature == 0:  # greedy: the most likely character is the only one of the top 1
+        if temperature == 0:  # greedy: the top 1 is the most likely character
             temperature, top_k = 1.0, 1
         check_positive(temperature=temperature)
         options = {}
         if top_k is not None:
             check_counts(top_k=top_k)
             if "top_k" not in inspect.signature(self.generate).parameters:
-                raise ValueError(f"{type(self).__name__} does not sample with top_k yet")
+                raise ValueError(f"{type(self).__name__} cannot sample with top_k yet")
             options["top_k"] = top_k
         seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
-        ixes = self.generate(h, seed_ix[0], n, temperature, self.rng if rng is None else rng, **options)
+        rng = self.rng if rng is None else rng
+        ixes = self.generate(h, seed_ix[0], n, temperature, rng, **options)
         return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes
 
 
@@ -137,5 +140,5 @@ class RNN(Recurrent):
         return softmax(ys), hs[len(inputs) - 1]
 
     def generate(self, h, seed_ix, n, temperature, rng, top_k=None):
-        return sample(self.Wxh, self.Whh, self.Why, self.bh, self.by, h, seed_ix, n, temperature, rng,
-                      top_k)
+        return sample(self.Wxh, self.Whh, self.Why, self.bh, self.by, h, seed_ix, n,
+                      temperature, rng, top_k)

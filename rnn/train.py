@@ -1,7 +1,7 @@
 # Generated from docs/training.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/training/
 
-"""The training loop: windows in, train_step, smoothed loss, samples, validation bpc, checkpoints."""
+"""The training loop: windows in, train_step, samples, validation bpc, checkpoints."""
 
 import json
 import math
@@ -23,12 +23,13 @@ class TrainingError(RuntimeError):
 
 
 def evaluate(model, data, lanes_at_once=64):
-    B = max(1, min(lanes_at_once, (len(data) - 1) // model.seq_length))
+    T = model.seq_length
+    B = max(1, min(lanes_at_once, (len(data) - 1) // T))
     X, Y = lanes(data, B)
     nats, h = 0.0, None
-    for p in range(0, len(X), model.seq_length):
-        ps, h = model.predict(X[p:p + model.seq_length], h)
-        nats += cross_entropy(ps, Y[p:p + model.seq_length]) * B  # the loss averages over lanes
+    for p in range(0, len(X), T):
+        ps, h = model.predict(X[p:p + T], h)
+        nats += cross_entropy(ps, Y[p:p + T]) * B  # the loss averages over lanes
     return float(nats / X.size / math.log(2))
 
 
@@ -39,7 +40,8 @@ class StopFlag:
         self.signum = None
 
     def __enter__(self):
-        self.previous = {signum: signal.signal(signum, self.handle) for signum in STOP_SIGNALS}
+        self.previous = {signum: signal.signal(signum, self.handle)
+                         for signum in STOP_SIGNALS}
         return self
 
     def handle(self, signum, frame):
@@ -56,9 +58,9 @@ class StopFlag:
 
 def check_finite(ckpt, loss, path, saved_step):
     if not (math.isfinite(loss) and np.isfinite(ckpt.model.theta).all()):
-        raise TrainingError(f"the run diverged at step {ckpt.step + 1} (loss {loss}); the last good "
-                            f"checkpoint is {path} (step {saved_step}); try a smaller --learning-rate "
-                            "or --clip")
+        raise TrainingError(f"the run diverged at step {ckpt.step + 1} (loss {loss}); "
+                            f"the last good checkpoint is {path} (step {saved_step}); "
+                            "try a smaller --learning-rate or --clip")
 
 
 def companions(path):
@@ -67,8 +69,17 @@ def companions(path):
     return path.with_name(path.stem + ".best.npz"), path.with_suffix(".jsonl")
 
 
-def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=1000, sample_chars=200,
-          eval_every=1000, eval_chars=100_000, temperature=1.0, minutes=None, log=tqdm.write):
+def progress(ckpt, steps, chars, minutes):
+    if minutes is None:  # steps end the run
+        return tqdm(total=steps * chars, initial=ckpt.step * chars, unit="char",
+                    unit_scale=True, dynamic_ncols=True, mininterval=0.5)
+    return tqdm(total=60 * minutes, dynamic_ncols=True, mininterval=0.5,
+                bar_format="{l_bar}{bar}| {elapsed}<{remaining}{postfix}")
+
+
+def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=1000,
+          sample_chars=200, eval_every=1000, eval_chars=100_000, temperature=1.0,
+          minutes=None, log=tqdm.write):
     model, T, path = ckpt.model, ckpt.model.seq_length, Path(path)
     if ckpt.step == 0:
         ckpt.smooth_loss = T * math.log(model.vocab_size)
@@ -77,14 +88,10 @@ def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=10
     deadline = math.inf if minutes is None else time.monotonic() + 60 * minutes
     start_step, start_time, seconds_before = ckpt.step, time.monotonic(), ckpt.seconds
     chars = T * batch_size  # per step
-    if minutes is None:
-        bar = tqdm(total=steps * chars, initial=ckpt.step * chars, unit="char", unit_scale=True,
-                   dynamic_ncols=True, mininterval=0.5)
-    else:
-        bar = tqdm(total=60 * minutes, dynamic_ncols=True, mininterval=0.5,
-                   bar_format="{l_bar}{bar}| {elapsed}<{remaining}{postfix}")
-    with bar, StopFlag() as stop, np.errstate(all="ignore"):  # a non-finite loss is reported below
-        for position, inputs, targets in windows(train_data, T, batch_size, ckpt.position):
+    bar = progress(ckpt, steps, chars, minutes)
+    data = windows(train_data, T, batch_size, ckpt.position)
+    with bar, StopFlag() as stop, np.errstate(all="ignore"):  # non-finite: see below
+        for position, inputs, targets in data:
             if ckpt.step >= steps or stop.signum or time.monotonic() > deadline:
                 break
             h = None if position == 0 else ckpt.h  # None: a zero state
@@ -93,18 +100,22 @@ def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=10
             ckpt.step, ckpt.position, ckpt.h = ckpt.step + 1, position + T, h
             ckpt.seconds = seconds_before + time.monotonic() - start_time
             ckpt.smooth_loss = 0.999 * ckpt.smooth_loss + 0.001 * float(loss)
-            done = ckpt.step * chars if minutes is None else time.monotonic() - start_time
+            elapsed = time.monotonic() - start_time
+            done = ckpt.step * chars if minutes is None else elapsed
             bar.update(min(done, bar.total) - bar.n)
-            bar.set_postfix(loss=f"{ckpt.smooth_loss:.2f}", step=ckpt.step, refresh=False)
+            bar.set_postfix(loss=f"{ckpt.smooth_loss:.2f}", step=ckpt.step,
+                            refresh=False)
             if ckpt.step % sample_every == 0:
-                log(f"----\n{sample_text(ckpt, h, inputs, sample_chars, temperature)}\n----")
+                text = sample_text(ckpt, h, inputs, sample_chars, temperature)
+                log(f"----\n{text}\n----")
             if ckpt.step % eval_every == 0:
                 validate(ckpt, val_data[:eval_chars + 1], path, log)
                 saved_step = ckpt.step
         if not stop.signum:
             bar.update(bar.total - bar.n)
     save(path, ckpt)
-    return (ckpt.step - start_step) * chars / max(time.monotonic() - start_time, 1e-9), stop.signum
+    seconds = max(time.monotonic() - start_time, 1e-9)
+    return (ckpt.step - start_step) * chars / seconds, stop.signum
 
 
 def sample_text(ckpt, h, inputs, n, temperature):
@@ -120,12 +131,14 @@ def validate(ckpt, val_data, path, log):
     save(path, ckpt)
     if is_best:
         save(best_path, ckpt)
-    record = {"step": ckpt.step, "seconds": round(ckpt.seconds, 2), "train_loss": ckpt.smooth_loss,
-              "val_bpc": bpc}
+    record = {"step": ckpt.step, "seconds": round(ckpt.seconds, 2),
+              "train_loss": ckpt.smooth_loss, "val_bpc": bpc}
     try:
-        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
-        with open(fd, "a") as f:
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
+        with open(os.open(log_path, flags, 0o666), "a") as f:
             f.write(json.dumps(record) + "\n")
     except OSError as error:
-        raise TrainingError(f"cannot append to {log_path} ({error.strerror}); {path} is saved") from None
-    log(f"step {ckpt.step}: val_bpc {bpc:.3f}" + (f" (best so far; saved {best_path})" if is_best else ""))
+        raise TrainingError(f"cannot append to {log_path} ({error.strerror}); "
+                            f"{path} is saved") from None
+    news = f" (best so far; saved {best_path})" if is_best else ""
+    log(f"step {ckpt.step}: val_bpc {bpc:.3f}{news}")
