@@ -139,7 +139,7 @@ class RNN(Recurrent):
     Wxh, Whh, Why, bh, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
     plain_cell = Cell(cell.forward, bptt.backward, sample)
-    fast_cell = Cell(fast.forward, fast.backward, sample)
+    fast_cell = Cell(fast.forward, fast.backward, fast.sample)
 
     def __init__(self, vocab_size, *args, fast=True, **kwargs):
         super().__init__(vocab_size, *args, **kwargs)
