@@ -16,14 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn import MODELS
 from rnn.data import Vocab
-from rnn.gru import GRU
-from rnn.lstm import LSTM
-from rnn.model import RNN
 from rnn.optim import OPTIMIZERS, state
 
 FORMAT = 1
-MODELS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 # Ctrl-C; kill, timeout or a job scheduler; a closed terminal
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 

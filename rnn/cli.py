@@ -16,21 +16,22 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from rnn.checkpoint import (MODELS, Checkpoint, CheckpointError, check_memory, load,
-                            settings)
+from rnn import MODELS
+from rnn.checkpoint import Checkpoint, CheckpointError, check_memory, load, settings
 from rnn.data import (PAGE_BREAK, DataError, Vocab, corpus_path, model_path, read_text,
                       split_pages)
+from rnn.model import Recurrent
 from rnn.optim import OPTIMIZERS
 from rnn.train import TrainingError, companions, evaluate, train
 
 MODEL_FLAGS = ("hidden_size", "seq_length", "learning_rate", "optimizer", "dtype",
                "clip", "init_scale")
-DEFAULTS = {name: parameter.default
-            for name, parameter in inspect.signature(MODELS["rnn"]).parameters.items()}
+DEFAULTS = {name: parameter.default  # the model's own, read from its signature
+            for name, parameter in inspect.signature(Recurrent).parameters.items()}
 
 
 def learning_rate(optimizer):
-    return inspect.signature(OPTIMIZERS[optimizer]).parameters["learning_rate"].default
+    return OPTIMIZERS[optimizer].learning_rate  # the optimizer's own default
 
 
 def number(kind, zero_allowed=False):
@@ -151,13 +152,11 @@ def start(args, text):
             raise CheckpointError(f"{args.checkpoint} was trained with --batch-size "
                                   f"{ckpt.h.shape[1]}")
         return ckpt
-    config = {"optimizer": DEFAULTS["optimizer"], **given}
-    config.setdefault("learning_rate", learning_rate(config["optimizer"]))
-    cls, vocab = MODELS[config.pop("model", "rnn")], Vocab(text)
-    sizes = {**DEFAULTS, **config}
+    cls, vocab = MODELS[given.pop("model", "rnn")], Vocab(text)
+    sizes = {**DEFAULTS, **given}
     check_memory(cls, len(vocab), sizes["hidden_size"], sizes["seq_length"],
                  args.batch_size)
-    model = cls(len(vocab), seed=args.seed, **config)
+    model = cls(len(vocab), seed=args.seed, **given)
     h = np.zeros((model.state_rows * model.hidden_size, 1), model.dtype)
     return Checkpoint(model, vocab, h)
 
