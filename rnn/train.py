@@ -56,9 +56,9 @@ class StopFlag:
         self.restore()
 
 
-def check_finite(ckpt, loss, path, saved_step):
-    if not (math.isfinite(loss) and np.isfinite(ckpt.model.theta).all()):
-        raise TrainingError(f"the run diverged at step {ckpt.step + 1} (loss {loss}); "
+def check_finite(model, loss, step, path, saved_step):
+    if not (math.isfinite(loss) and np.isfinite(model.theta).all()):
+        raise TrainingError(f"the run diverged at step {step} (loss {loss}); "
                             f"the last good checkpoint is {path} (step {saved_step}); "
                             "try a smaller --learning-rate or --clip")
 
@@ -96,7 +96,7 @@ def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=10
                 break
             h = None if position == 0 else ckpt.h  # None: a zero state
             loss, h = model.train_step(inputs, targets, h)
-            check_finite(ckpt, loss, path, saved_step)
+            check_finite(model, loss, ckpt.step + 1, path, saved_step)
             ckpt.step, ckpt.position, ckpt.h = ckpt.step + 1, position + T, h
             ckpt.seconds = seconds_before + time.monotonic() - start_time
             ckpt.smooth_loss = 0.999 * ckpt.smooth_loss + 0.001 * float(loss)
@@ -109,7 +109,7 @@ def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=10
                 text = sample_text(ckpt, h, inputs, sample_chars, temperature)
                 log(f"----\n{text}\n----")
             if ckpt.step % eval_every == 0:
-                validate(ckpt, val_data[:eval_chars + 1], path, log)
+                validate(ckpt, val_data[:eval_chars + 1], path, log, saved_step)
                 saved_step = ckpt.step
         if not stop.signum:
             bar.update(bar.total - bar.n)
@@ -123,9 +123,10 @@ def sample_text(ckpt, h, inputs, n, temperature):
     return ckpt.vocab.decode(ixes)
 
 
-def validate(ckpt, val_data, path, log):
+def validate(ckpt, val_data, path, log, saved_step):
     best_path, log_path = companions(path)
     bpc = evaluate(ckpt.model, val_data)
+    check_finite(ckpt.model, bpc, ckpt.step, path, saved_step)  # finite weights can overflow
     is_best = bpc < ckpt.best_val_bpc
     ckpt.best_val_bpc = min(bpc, ckpt.best_val_bpc)
     save(path, ckpt)

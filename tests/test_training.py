@@ -179,7 +179,7 @@ def test_a_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, corpus, c
     assert code == 1
     one_line_error(capsys, "rnn-train", "diverged", "the last good checkpoint is", "--learning-rate")
     saved = load(path)
-    assert 1 <= saved.step < 50 and np.all(np.isfinite(saved.model.theta))
+    assert 0 <= saved.step < 50 and np.all(np.isfinite(saved.model.theta))
 
 
 def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path, corpus):
