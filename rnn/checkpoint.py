@@ -52,9 +52,14 @@ def settings(model):
             "init_scale": model.init_scale}
 
 
+def usable(theta):
+    huge = 1 / np.finfo(theta.dtype).eps  # where w + 1 == w
+    return np.isfinite(theta).all() and np.abs(theta).max() < huge
+
+
 def save(path, ckpt):
     path, model = Path(path), ckpt.model
-    if not (np.isfinite(model.theta).all() and np.isfinite(ckpt.h).all()):
+    if not (usable(model.theta) and np.isfinite(ckpt.h).all()):
         raise CheckpointError(f"not saving {path}: its weights are not finite")
     config = {"format": FORMAT, **settings(model), "step": ckpt.step,
               "position": ckpt.position, "best_val_bpc": float(ckpt.best_val_bpc),
@@ -157,7 +162,7 @@ def read_settings(z, path):
         raise CheckpointError(f"{path}: not a clear-rnn checkpoint of format {FORMAT}")
     config = json.loads(str(read(z, "config", path, shape, dtype)))
     if not (isinstance(config, dict) and config.get("format") == FORMAT
-            and config.get("model") in MODELS):
+            and isinstance(config.get("model"), str) and config["model"] in MODELS):
         raise CheckpointError(f"{path}: not a clear-rnn checkpoint of format {FORMAT}")
     for key, kind in SETTINGS.items():
         value = config.get(key)
@@ -217,7 +222,8 @@ def load_from(z, path):
     memory = state(model.optimizer)
     for name, value in memory.items():
         value[...] = read(z, f"optimizer.{name}", path, value.shape, value.dtype)
-    if not all(np.isfinite(a).all() for a in (model.theta, h, *memory.values())):
+    finite = all(np.isfinite(a).all() for a in (h, *memory.values()))
+    if not (usable(model.theta) and finite):
         raise CheckpointError(f"{path}: its weights are not finite (the run "
                               "diverged); use an earlier checkpoint")
     return Checkpoint(model, vocab, h, config["step"], config["position"],

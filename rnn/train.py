@@ -126,7 +126,7 @@ def sample_text(ckpt, h, inputs, n, temperature):
 def validate(ckpt, val_data, path, log, saved_step):
     best_path, log_path = companions(path)
     bpc = evaluate(ckpt.model, val_data)
-    check_finite(ckpt.model, bpc, ckpt.step, path, saved_step)  # finite weights can overflow
+    check_finite(ckpt.model, bpc, ckpt.step, path, saved_step)  # huge weights overflow
     is_best = bpc < ckpt.best_val_bpc
     ckpt.best_val_bpc = min(bpc, ckpt.best_val_bpc)
     save(path, ckpt)

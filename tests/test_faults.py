@@ -401,6 +401,8 @@ MALFORMED = {
     "vocabulary of the wrong length": (array("vocab", np.full(1, 65, np.int32)), "vocab should have shape"),
     "Whh infinite": (lambda a, c: a["Whh"].__setitem__((0, 0), np.inf), "not finite"),
     "h not a number": (lambda a, c: a["h"].__setitem__((0, 0), np.nan), "not finite"),
+    "by of 1e200": (lambda a, c: a["by"].__setitem__((0, 0), 1e200), "not finite"),
+    "model as a list": (setting("model", ["rnn"]), "not a clear-rnn checkpoint"),
 }
 
 
