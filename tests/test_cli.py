@@ -42,14 +42,15 @@ def corpus_of_pages(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("limit", [["--steps", "30"], ["--minutes", "0.02"]], ids=["steps", "minutes"])
+@pytest.mark.parametrize("limit", [["--steps", "30"], ["--minutes", "0.02"], ["--minutes", "1", "--steps", "30"]],
+                         ids=["steps", "minutes", "steps before minutes"])
 def test_the_progress_bar_measures_what_ends_the_run_and_ends_at_100(tmp_path, corpus_of_pages, capfd,
                                                                         limit):
     assert train_main([*SMALL, "--data", str(corpus_of_pages), "--eval-every", "1000000", *limit,
                        "--checkpoint", str(tmp_path / "run.npz")]) == 0
     bar = capfd.readouterr().err.split("\r")[-1]
     assert bar.lstrip().startswith("100%"), bar
-    assert ("char" in bar) == (limit[0] == "--steps"), bar  # characters, or the clock
+    assert ("char" in bar) == ("--minutes" not in limit), bar  # characters, or the clock
 
 
 def test_temperature_zero_is_greedy_and_repeatable(capsys):

@@ -110,6 +110,8 @@ def test_a_parent_that_is_a_file_fails_before_the_first_step(tmp_path, corpus, c
 
 
 def test_a_folder_we_may_not_write_to_fails_before_the_first_step(tmp_path, corpus, capsys, monkeypatch):
+    steps = []
+    monkeypatch.setattr(RNN, "train_step", lambda *args: steps.append(1))
     real_open = os.open
 
     def refuse(path, flags, *args):  # root writes anywhere: the refusal is simulated
@@ -119,7 +121,7 @@ def test_a_folder_we_may_not_write_to_fails_before_the_first_step(tmp_path, corp
     monkeypatch.setattr(os, "open", refuse)
     assert train([*SMALL, "--data", corpus, "--checkpoint", tmp_path / "run.npz"]) == 1
     assert "cannot write" in error_line(capsys, "rnn-train")
-    assert not (tmp_path / "run.npz").exists()
+    assert not (tmp_path / "run.npz").exists() and steps == []
 
 
 def test_the_temporary_file_is_never_a_planted_symlink(tmp_path, trained, monkeypatch):
