@@ -338,7 +338,7 @@ def probe_divergence(tmp, data):
 
 
 def probe_pipes(tmp, data):
-    kind = "broken pipe (| head -c N)"
+    kind = "broken pipe (rnn-sample or rnn-train into head -c N)"
     code = "import sys; from rnn.cli import {}_main as m; sys.exit(m())"
     cases = [("sample", ["-n", "100000"], n) for n in (0, 1, 10, 5000)]
     cases += [("sample", ["-n", "300", "--num-samples", "50"], 10)]
