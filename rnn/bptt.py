@@ -1,7 +1,7 @@
 # Generated from docs/bptt.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/bptt/
 
-"""Backpropagation through time: the gradients of one window's loss, one step at a time."""
+"""Backpropagation through time: one window's gradients, one step at a time."""
 
 import numpy as np
 

@@ -1,7 +1,7 @@
 # Generated from docs/cell.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/cell/
 
-"""The RNN cell: h = tanh(Wxh x + Whh h_prev + bh), y = Why h + by, one step at a time."""
+"""The RNN cell: h = tanh(Wxh x + Whh h_prev + bh), y = Why h + by."""
 
 import numpy as np
 
@@ -12,7 +12,7 @@ def step(Wxh, Whh, bh, ix, h_prev):
 
 
 def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
-    """inputs (T, B), hprev (H, B) -> scores ys (T, V, B), states hs, last state (H, B)."""
+    """inputs (T, B), hprev (H, B) -> scores ys (T, V, B), states hs, last state."""
     T, B = inputs.shape
     hs = {-1: hprev}
     ys = np.empty((T, len(by), B), hprev.dtype)
