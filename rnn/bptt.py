@@ -7,7 +7,7 @@ import numpy as np
 
 
 def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
-    """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
+    """dys (T, V, B), inputs (T, B), forward's hs -> gradients, and dL/dhprev (H, B)."""
     V = Wxh.shape[1]
     dWxh, dWhh, dWhy = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros_like(Why)
     dbh, dby = np.zeros_like(bh), np.zeros_like(by)

@@ -9,8 +9,7 @@ import numpy as np
 def softmax(ys):
     """Scores ys (T, V, B) -> probabilities ps (T, V, B) over the vocabulary."""
     e = np.exp(ys - ys.max(axis=-2, keepdims=True))
-    e /= e.sum(axis=-2, keepdims=True)  # in place: no second array the size of ys
-    return e
+    return e / e.sum(axis=-2, keepdims=True)
 
 
 def cross_entropy(ps, targets):
@@ -20,7 +19,7 @@ def cross_entropy(ps, targets):
 
 
 def cross_entropy_grad(ps, targets):
-    """dL/dys for L = cross_entropy(softmax(ys), targets): (p - onehot(target)) / B."""
+    """ps (T, V, B), targets (T, B) -> dys (T, V, B) = (p - onehot(target)) / B."""
     T, B = targets.shape
     dys = ps / B  # (T, V, B)
     for t in range(T):
