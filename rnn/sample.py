@@ -14,7 +14,7 @@ def kth_largest(p, k):
 
 
 def draw(p, rng, top_k=None):
-    """Probabilities p (V, B) -> one character per stream (B,), drawn from each column
+    """Probabilities p (V, B) -> one character per stream (B,), from its column
     (from its top_k largest only, if given)."""
     if top_k is not None and top_k < len(p):
         p = np.where(p >= kth_largest(p, top_k), p, 0)
