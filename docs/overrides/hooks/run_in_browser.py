@@ -68,10 +68,7 @@ def skip_reason(code: str, marker: str | None, arg: str | None) -> str | None:
     if marker in ("skipif", "importorskip"):
         return f"it needs {arg or 'the local install'}"
     if _TIMING.search(code):
-        return (
-            "it times NumPy, and timings in WebAssembly (one thread, no BLAS) "
-            "say nothing about NumPy on your machine"
-        )
+        return "it times NumPy, and timings in WebAssembly say nothing about NumPy on your machine"
     return None
 
 
