@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, times in [("cold", cold), ("warm", warm)]:
         print(
             f"{name}: median {statistics.median(times):.1f} s, "
-            f"range {min(times):.1f}-{max(times):.1f} s ({args.repeat} runs, {args.page})"
+            f"range {min(times):.1f}-{max(times):.1f} s ({args.repeat} runs, /{args.page})"
         )
     return 0
 

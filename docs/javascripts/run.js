@@ -36,11 +36,9 @@
   function startWorker(status) {
     ready = (async () => {
       const m = await loadManifest();
-      if (m.missing) {
-        throw new Error(`this copy of the site was built without Python: run \`${m.missing}\`, then rebuild`);
-      }
+      if (m.missing) throw new Error(m.missing);
       const mb = (m.download_bytes / 1e6).toFixed(0);
-      status(`Loading Python and NumPy (${mb} MB, first time only)`);
+      status(`Loading Python and NumPy (${mb} MB, cached after the first time)`);
       worker = new Worker(workerURL);
       worker.onmessage = ({ data }) => current && current.onMessage(data);
       worker.onerror = (event) => current && current.onMessage({ type: "fatal", text: event.message });
@@ -170,12 +168,17 @@
       stdout.textContent = stderr.textContent = "";
       stdout.hidden = stderr.hidden = true;
       try {
-        await (ready || startWorker(show));
+        let started = "";
+        if (!ready) {
+          await startWorker(show);
+          started = `, ${seconds(start)} s of it to start Python`;
+        }
+        await ready;
         const text = source();
         const ok = await new Promise((resolve, reject) => {
           current = {
             onMessage: (data) => {
-              if (data.type === "out") {
+              if (data.type === "out" && data.text) {
                 const out = data.stream === "stdout" ? stdout : stderr;
                 out.textContent += data.text;
                 out.hidden = false;
@@ -191,7 +194,8 @@
           show("Running");
           worker.postMessage({ type: "run", code: text, files: filesFor(text, block) });
         });
-        status.textContent = ok ? `Ran in ${seconds(start)} s` : `Failed after ${seconds(start)} s`;
+        const took = `${seconds(start)} s${started}`;
+        status.textContent = ok ? `Ran in ${took}` : `Failed after ${took}`;
       } catch (error) {
         stopWorker();
         status.textContent = `Could not run: ${error.message}`;

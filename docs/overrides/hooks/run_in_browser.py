@@ -140,41 +140,57 @@ def on_page_content(html, page, config, files):
     return html
 
 
+def copy_runtime(out: Path) -> dict:
+    """Runtime, wheels and the wheel of rnn into `out`; the manifest's entries for them."""
+    try:
+        runtime = vendor.ensure(CACHE)
+    except vendor.VendorError as exc:
+        raise PluginError(f"the Python runtime for the Run buttons: {exc}") from None
+    lock = json.loads((runtime / "pyodide-lock.json").read_text())
+    from_lock = list(vendor.lock_wheels(lock, vendor.LOCK_PACKAGES))
+    # PyPI's own wheels go to pypi/: the lock names another build of tqdm
+    # with the same file name, and Pyodide checks that one against its hash.
+    pypi = [f"pypi/{p.name}" for p in runtime.glob("*.whl") if p.name not in from_lock]
+    wheel = rnn_wheel()
+    own = f"rnn-{wheel.parent.name}/{wheel.name}"
+    copies = {name: runtime / name for name in vendor.RUNTIME_FILES + from_lock}
+    copies |= {name: runtime / name.removeprefix("pypi/") for name in pypi}
+    copies[own] = wheel
+    for name, source in copies.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out / name)
+    wheels = sorted(pypi) + [own]
+    # What the first click downloads, for the status line.
+    start = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
+    start += from_lock + wheels
+    return {
+        "packages": vendor.LOCK_PACKAGES,
+        "wheels": wheels,
+        "download_bytes": sum((out / name).stat().st_size for name in start),
+    }
+
+
 def on_post_build(config):
     out = Path(config["site_dir"]) / SITE_FOLDER
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     manifest = {"files": {}}
-    runtime = CACHE / vendor.PYODIDE_VERSION
-    if _command == "serve" and not vendor.verified(runtime):
+    if _command == "serve" and not vendor.verified(CACHE / vendor.PYODIDE_VERSION):
         # Serving stays fast and offline: no download here.
-        log.info("Run buttons need the Python runtime: python scripts/vendor_pyodide.py")
-        manifest["missing"] = "python scripts/vendor_pyodide.py"
+        log.info("The Run buttons need the Python runtime: python scripts/vendor_pyodide.py")
+        manifest["missing"] = (
+            "this copy of the site was served without Python: "
+            "run `python scripts/vendor_pyodide.py` and serve again"
+        )
     else:
         try:
-            runtime = vendor.ensure(CACHE)
-        except vendor.VendorError as exc:
-            raise PluginError(f"the Python runtime for the Run buttons: {exc}") from None
-        lock = json.loads((runtime / "pyodide-lock.json").read_text())
-        from_lock = list(vendor.lock_wheels(lock, vendor.LOCK_PACKAGES))
-        # PyPI's own wheels go to pypi/: the lock names another build of tqdm
-        # with the same file name, and Pyodide checks that one against its hash.
-        pypi = [f"pypi/{p.name}" for p in runtime.glob("*.whl") if p.name not in from_lock]
-        wheel = rnn_wheel()
-        own = f"rnn-{wheel.parent.name}/{wheel.name}"
-        copies = {name: runtime / name for name in vendor.RUNTIME_FILES + from_lock}
-        copies |= {name: runtime / name.removeprefix("pypi/") for name in pypi}
-        copies[own] = wheel
-        for name, source in copies.items():
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, out / name)
-        manifest["packages"] = vendor.LOCK_PACKAGES
-        manifest["wheels"] = sorted(pypi) + [own]
-        # What the first click downloads, for the status line.
-        start = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
-        start += from_lock + manifest["wheels"]
-        manifest["download_bytes"] = sum((out / name).stat().st_size for name in start)
+            manifest |= copy_runtime(out)
+        except PluginError as exc:
+            if _command != "serve":
+                raise
+            log.warning("%s", exc)  # a broken Run button must not stop `mkdocs serve`
+            manifest["missing"] = f"the site was served without Python ({exc})"
     for name in sorted(_served):
         (out / "files" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / name, out / "files" / name)
