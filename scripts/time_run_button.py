@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     if not (args.site / "pyodide" / "pyodide.asm.wasm").is_file():
-        print(f"time_run_button: {args.site} has no pyodide/ runtime: build the site first", file=sys.stderr)
+        print(f"time_run_button: {args.site} has no pyodide/: build it first", file=sys.stderr)
         return 1
     from playwright.sync_api import sync_playwright
 
@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://127.0.0.1:{server.server_address[1]}/{args.page}"
     cold, warm = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
         for _ in range(args.repeat):
             context = browser.new_context()
             context.route(

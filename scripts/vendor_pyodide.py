@@ -93,7 +93,8 @@ def _run(cmd: list[str], cwd: Path) -> None:
 
 def fetch_runtime(tmp: Path, out: Path) -> None:
     """npm's pyodide tarball, checked against NPM_INTEGRITY; RUNTIME_FILES into `out`."""
-    _run(["npm", "pack", "--silent", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", str(tmp)], tmp)
+    package = f"pyodide@{PYODIDE_VERSION}"
+    _run(["npm", "pack", "--silent", package, "--pack-destination", str(tmp)], tmp)
     tarball = tmp / f"pyodide-{PYODIDE_VERSION}.tgz"
     algorithm, expected = NPM_INTEGRITY.split("-", 1)
     got = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()

@@ -149,7 +149,8 @@ def _block(code: str, title: str | None = None, marker: str = "") -> str:
     """A block as the site's Markdown renders it (simplified highlighting)."""
     name = f'<span class="filename">{title}</span>' if title else ""
     lines = "".join(f"<span>{line}\n</span>" for line in code.split("\n"))
-    return f'{marker}<div class="language-python highlight">{name}<pre><span></span><code>{lines}</code></pre></div>'
+    code_html = f"<pre><span></span><code>{lines}</code></pre>"
+    return f'{marker}<div class="language-python highlight">{name}{code_html}</div>'
 
 
 def test_a_plain_block_gets_run_with_the_files_it_reads():

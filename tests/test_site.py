@@ -548,3 +548,20 @@ def test_every_in_place_block_runs_or_says_why_not(site: Path):
         assert (runnable + skipped, notes) == (len(in_place_blocks(source)), skipped), source
     manifest = json.loads((site / "pyodide" / "manifest.json").read_text())
     assert "missing" not in manifest
+
+
+def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
+    """Stop ends a runaway block; the next Run starts Python again and works."""
+    from playwright.sync_api import expect
+
+    block = next(b for b in in_place_blocks("initialization.md") if b.expected_output is not None)
+    page.goto(base_url + page_path("initialization.md"), wait_until="load")
+    bar = RunBar(page, block.code)
+    bar.edit("stats = {}", "while True:\n    pass")
+    bar.bar.get_by_role("button", name=re.compile("Run")).click()
+    expect(bar.status).to_have_text(re.compile(r"^Running"), timeout=RUN_TIMEOUT_MS)
+    bar.bar.get_by_role("button", name="Stop").click()
+    expect(bar.status).to_have_text(re.compile(r"^Stopped after "))
+    bar.bar.get_by_role("button", name="Reset").click()
+    assert bar.run().startswith("Ran in "), bar.output("stderr")
+    assert bar.output("stdout") == block.expected_output

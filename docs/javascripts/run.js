@@ -21,6 +21,9 @@
   let manifest = null;
   let current = null; // {onMessage}: where the worker's messages go
   let busy = false; // one run at a time: the page has one interpreter
+  // A run cannot be interrupted inside the worker: Stop ends the worker, and
+  // the next Run starts Python again.
+  const STOPPED = "Stopped";
 
   const seconds = (start) => ((performance.now() - start) / 1000).toFixed(1);
 
@@ -46,7 +49,7 @@
         current = {
           onMessage: (data) => {
             if (data.type === "ready") resolve();
-            else if (data.type === "fatal") reject(new Error(data.text));
+            else if (data.type === "fatal" || data.type === "stopped") reject(new Error(data.text));
             else if (data.type === "status") status(data.text);
           },
         };
@@ -91,13 +94,15 @@
     bar.className = "run-bar";
     const run = button("▶ Run", "Run this block in your browser (Python in WebAssembly)");
     run.setAttribute("aria-label", "Run this block");
+    const stop = button("Stop", "Stop the run; Python starts again on the next Run");
+    stop.hidden = true;
     const edit = button("Edit", "Edit the code, then Run it");
     const reset = button("Reset", "Back to the code of the page");
     reset.hidden = true;
     const status = document.createElement("span");
     status.className = "run-status";
     status.setAttribute("role", "status");
-    bar.append(run, edit, reset, status);
+    bar.append(run, stop, edit, reset, status);
 
     const stdout = document.createElement("pre");
     stdout.className = "run-stdout";
@@ -165,6 +170,7 @@
       };
       const tick = setInterval(() => (status.textContent = `${label}… ${seconds(start)} s`), 200);
       run.disabled = true;
+      stop.hidden = false;
       stdout.textContent = stderr.textContent = "";
       stdout.hidden = stderr.hidden = true;
       try {
@@ -186,7 +192,7 @@
                 show(data.text);
               } else if (data.type === "done") {
                 resolve(data.ok);
-              } else if (data.type === "fatal") {
+              } else if (data.type === "fatal" || data.type === "stopped") {
                 reject(new Error(data.text));
               }
             },
@@ -198,8 +204,12 @@
         status.textContent = ok ? `Ran in ${took}` : `Failed after ${took}`;
       } catch (error) {
         stopWorker();
-        status.textContent = `Could not run: ${error.message}`;
+        status.textContent =
+          error.message === STOPPED
+            ? `${STOPPED} after ${seconds(start)} s`
+            : `Could not run: ${error.message}`;
       } finally {
+        stop.hidden = true;
         clearInterval(tick);
         current = null;
         busy = false;
@@ -208,6 +218,10 @@
     }
 
     run.addEventListener("click", runBlock);
+    stop.addEventListener("click", () => {
+      if (current) current.onMessage({ type: "stopped", text: STOPPED });
+      run.focus();
+    });
     edit.addEventListener("click", openEditor);
     reset.addEventListener("click", resetBlock);
   }

@@ -39,7 +39,9 @@ ROOT = Path(__file__).resolve().parents[3]
 CACHE = ROOT / ".cache" / "pyodide"
 SITE_FOLDER = "pyodide"
 
-_spec = importlib.util.spec_from_file_location("vendor_pyodide", ROOT / "scripts" / "vendor_pyodide.py")
+_spec = importlib.util.spec_from_file_location(
+    "vendor_pyodide", ROOT / "scripts" / "vendor_pyodide.py"
+)
 vendor = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(vendor)
 
@@ -92,7 +94,8 @@ def annotate(page_html: str) -> str:
         prefix = m.group(0)[: m.start("body") - m.start(0)]
         if reason is not None:
             note = f'<p class="run-note">No Run button here: {html.escape(reason)}.</p>'
-            return prefix.replace("highlight\">", 'highlight" data-run-skip>') + m.group("body") + note
+            opening = prefix.replace('highlight">', 'highlight" data-run-skip>')
+            return opening + m.group("body") + note
         files = data_files(code)
         _served.update(files)
         attrs = f' data-run data-run-files="{" ".join(files)}"'
@@ -116,7 +119,7 @@ def rnn_wheel() -> Path:
     wheels = sorted(folder.glob("*.whl"))
     if not wheels:
         result = subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(folder), str(ROOT)],
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(folder), ROOT],
             capture_output=True,
             text=True,
         )
