@@ -180,7 +180,7 @@ def test_a_tangled_block_is_left_alone():
 def test_a_block_that_cannot_run_there_says_why(code, marker, reason):
     html = hook.annotate(_block(code, marker=marker))
     assert "data-run-skip" in html and " data-run " not in html
-    assert f'<p class="run-note">No Run button here: {reason}' in html
+    assert f'<p class="run-note">Runs only in a local install: {reason}' in html
 
 
 def test_a_continuation_is_marked():

@@ -7,7 +7,8 @@ browser side.
    one) gets `data-run`, and `data-run-files` naming the repository files it
    reads (string literals starting with "data/"; an f-string's `{...}` is a
    wildcard). A block that cannot mean the same thing in the browser gets a
-   note with the reason instead, and no Run button (see `skip_reason`).
+   note "Runs only in a local install" with the reason instead, and no Run
+   button (see `skip_reason`).
 2. After the build: the site gets a `pyodide/` folder with
    * the runtime and wheels of scripts/vendor_pyodide.py (cached in
      .cache/pyodide/, checked against their sha256; `mkdocs build` downloads
@@ -93,7 +94,7 @@ def annotate(page_html: str) -> str:
         reason = skip_reason(code, marker, m.group("arg"))
         prefix = m.group(0)[: m.start("body") - m.start(0)]
         if reason is not None:
-            note = f'<p class="run-note">No Run button here: {html.escape(reason)}.</p>'
+            note = f'<p class="run-note">Runs only in a local install: {html.escape(reason)}.</p>'
             opening = prefix.replace('highlight">', 'highlight" data-run-skip>')
             return opening + m.group("body") + note
         files = data_files(code)
