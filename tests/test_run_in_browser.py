@@ -183,9 +183,12 @@ def test_a_block_that_cannot_run_there_says_why(code, marker, reason):
     assert f'<p class="run-note">Runs only in a local install: {reason}' in html
 
 
-def test_a_continuation_is_marked():
-    html = hook.annotate(_block("print(x)", marker="<!--pytest-codeblocks:cont-->\n"))
-    assert "data-run-cont" in html
+def test_a_continuation_runs_only_where_the_block_it_continues_runs():
+    cont = _block("print(x)", marker="<!--pytest-codeblocks:cont-->\n")
+    assert "data-run-cont" in hook.annotate(_block("x = 1") + cont)
+    html = hook.annotate(_block("import timeit\nx = timeit.timeit(f)") + cont)
+    assert html.count("data-run-skip") == 2 and "data-run-cont" not in html
+    assert "it continues the block above, which runs only locally (it times NumPy" in html
 
 
 def test_serve_without_the_runtime_still_builds(tmp_path, monkeypatch):

@@ -88,10 +88,16 @@ _served: set[str] = set()  # every file a block of the site reads
 
 
 def annotate(page_html: str) -> str:
+    previous_reason = None  # of the block before, which a continuation runs first
+
     def mark(m: re.Match) -> str:
+        nonlocal previous_reason
         code = code_of(m.group("body"))
         marker = m.group("marker")
         reason = skip_reason(code, marker, m.group("arg"))
+        if marker == "cont" and previous_reason is not None:
+            reason = f"it continues the block above, which runs only locally ({previous_reason})"
+        previous_reason = reason
         prefix = m.group(0)[: m.start("body") - m.start(0)]
         if reason is not None:
             note = f'<p class="run-note">Runs only in a local install: {html.escape(reason)}.</p>'
