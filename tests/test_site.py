@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import posixpath
 import re
@@ -35,6 +36,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from pytest_codeblocks import extract_from_file
 
 ROOT = Path(__file__).absolute().parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -432,3 +434,134 @@ def test_tex_error_is_reported(probe_url: str, page, site: Path):
     url = _probe_variant(site, probe_url, "tex", r"\tanh(W_{hh}", r"\notacommand(W_{hh}")
     problems = check_page(page, url)
     assert any(p.startswith("math: MathJax error:") for p in problems), problems
+
+
+# --- Run buttons: the in-place blocks run in the browser ------------------------
+#
+# docs/javascripts/run.js runs a block in Pyodide, served by the site itself
+# (docs/overrides/hooks/run_in_browser.py). The page fixture refuses every
+# request off 127.0.0.1, so these runs are offline.
+
+RUN_TIMEOUT_MS = 240_000  # the first run loads Python and NumPy; a loaded CI machine is slow
+# page: (the block's edit and a line only the edited block prints,
+#        an edit that makes it raise and the exception it raises)
+RUN_PAGES = {
+    "initialization.md": (
+        ("[0.01, 0.1, 1.0]", "[0.01, 0.1, 1.0, 3.0]"), "  3.0   ",
+        ("[0.01, 0.1, 1.0]", "[0.1, 1.0]"), "KeyError: 0.01",
+    ),
+    "dhnext.md": (
+        ("[1, 5, 10, 20, 40]", "[1, 2, 3]"), "|dL/dh[t- 2]| / |dL/dh[t]| = ",
+        ("K = 60", "K = 6"), "IndexError: index 10 is out of bounds",
+    ),
+    "adagrad.md": (
+        ("[100, 1000, 10_000]", "[10, 100]"), "    10  ",
+        ("Adagrad(size=2", "Adagrad(size=3"), "ValueError: operands could not be broadcast",
+    ),
+}
+
+
+def in_place_blocks(source: str) -> list:
+    """The ```python blocks of docs/<source> that pytest-codeblocks runs in place."""
+    return [b for b in extract_from_file(ROOT / "docs" / source) if b.syntax == "python"]
+
+
+class RunBar:
+    """The Run bar of the in-place block of a loaded page whose code is `code`."""
+
+    def __init__(self, page, code: str):
+        codes = page.eval_on_selector_all(
+            "div.language-python.highlight[data-run] code", "els => els.map(e => e.textContent)"
+        )
+        matches = [i for i, text in enumerate(codes) if text.rstrip("\n") == code.rstrip("\n")]
+        assert len(matches) == 1, f"{len(matches)} runnable blocks have this code"
+        self.index = matches[0]
+        self.page = page
+        self.bar = page.locator(".run-bar").nth(self.index)
+        self.block = page.locator("div.language-python.highlight[data-run]").nth(self.index)
+        self.status = self.bar.locator(".run-status")
+
+    def run(self) -> str:
+        """Clicks Run, waits for the end of the run, returns the status line."""
+        from playwright.sync_api import expect
+
+        self.bar.get_by_role("button", name=re.compile("Run")).click()
+        expect(self.status).to_have_text(re.compile(r"^(Ran|Failed|Could)"), timeout=RUN_TIMEOUT_MS)
+        return self.status.text_content()
+
+    def output(self, stream: str) -> str:
+        return self.page.locator(f".run-{stream}").nth(self.index).text_content()
+
+    def edit(self, old: str, new: str) -> None:
+        editor = self.block.locator("textarea")
+        if editor.count() == 0:
+            self.bar.get_by_role("button", name="Edit").click()
+        code = editor.input_value()
+        assert code.count(old) == 1, old
+        editor.fill(code.replace(old, new))
+
+
+@pytest.mark.parametrize("source", RUN_PAGES, ids=lambda s: s.removesuffix(".md"))
+def test_block_runs_in_the_browser(site: Path, page, base_url: str, source: str):
+    """Run shows the tested output; an edited block runs; a raising one shows its traceback."""
+    (edit, edited_line, breakage, exception) = RUN_PAGES[source]
+    block = next(b for b in in_place_blocks(source) if b.expected_output is not None)
+    requested, console_errors = [], []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+    page.goto(base_url + page_path(source), wait_until="load")
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in requested if "/pyodide/" in u], "Python loaded before any click"
+
+    bar = RunBar(page, block.code)
+    assert bar.run().startswith("Ran in "), bar.output("stderr")
+    assert bar.output("stdout") == block.expected_output
+
+    bar.edit(*edit)
+    assert bar.run().startswith("Ran in "), bar.output("stderr")
+    assert edited_line in bar.output("stdout")
+
+    bar.edit(edit[1], edit[0])
+    bar.edit(*breakage)
+    assert bar.run().startswith("Failed after ")
+    traceback = bar.output("stderr")
+    assert traceback.startswith("Traceback (most recent call last):\n"), traceback
+    assert 'File "<block>", line ' in traceback and exception in traceback, traceback
+    assert bar.block.locator("textarea").is_visible()
+
+    bar.bar.get_by_role("button", name="Reset").click()
+    assert bar.block.locator("textarea").count() == 0
+    assert bar.block.locator("pre").is_visible()
+    assert bar.output("stderr") == ""
+
+    assert [u for u in requested if not _is_local(u)] == []
+    assert console_errors == []
+
+
+def test_every_in_place_block_runs_or_says_why_not(site: Path):
+    """Each in-place ```python block has a Run bar, or a note saying why it has none."""
+    for source in (p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").glob("*.md")):
+        html = (site / page_path(source) / "index.html").read_text(encoding="utf-8")
+        runnable = html.count('<div class="language-python highlight" data-run ')
+        skipped = html.count('<div class="language-python highlight" data-run-skip>')
+        notes = html.count('<p class="run-note">Runs only in a local install: ')
+        assert (runnable + skipped, notes) == (len(in_place_blocks(source)), skipped), source
+    manifest = json.loads((site / "pyodide" / "manifest.json").read_text())
+    assert "missing" not in manifest
+
+
+def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
+    """Stop ends a runaway block; the next Run starts Python again and works."""
+    from playwright.sync_api import expect
+
+    block = next(b for b in in_place_blocks("initialization.md") if b.expected_output is not None)
+    page.goto(base_url + page_path("initialization.md"), wait_until="load")
+    bar = RunBar(page, block.code)
+    bar.edit("stats = {}", "while True:\n    pass")
+    bar.bar.get_by_role("button", name=re.compile("Run")).click()
+    expect(bar.status).to_have_text(re.compile(r"^Running"), timeout=RUN_TIMEOUT_MS)
+    bar.bar.get_by_role("button", name="Stop").click()
+    expect(bar.status).to_have_text(re.compile(r"^Stopped after "))
+    bar.bar.get_by_role("button", name="Reset").click()
+    assert bar.run().startswith("Ran in "), bar.output("stderr")
+    assert bar.output("stdout") == block.expected_output
