@@ -1,6 +1,6 @@
 """Draw the pages' figures from the pages' own code and from the recorded runs in data/runs/.
 
-    python scripts/figures.py          # writes every figure into docs/imgs/
+    python scripts/figures.py          # writes every figure into imgs/
     python scripts/figures.py NAME...  # only these
 
 A figure of a page's measurement runs that page's block (scripts/page_values.py) and plots its
@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "docs" / "imgs"
+OUT = ROOT / "imgs"  # served as docs/imgs, a link to it
 RUNS = ROOT / "data" / "runs"
 
 _spec = importlib.util.spec_from_file_location("page_values", ROOT / "scripts" / "page_values.py")
@@ -97,7 +97,7 @@ def adagrad_rates():
     ax.loglog(n, 0.1 / np.sqrt(n), color=MUTED, lw=1, ls="--", label=r"$0.1 / \sqrt{n}$")
     ax.set_xlabel("update $n$")
     ax.set_ylabel(r"step size $\eta / \sqrt{m_i}$")
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper right")
     return fig
 
 
