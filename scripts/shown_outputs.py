@@ -7,7 +7,9 @@
 A block shows its output when an `<!--pytest-codeblocks:expected-output-->` fence follows it:
 pytest-codeblocks then runs the block and fails unless it prints exactly that text. `--update` is
 how that text is made: it runs the block and writes (or rewrites) the fence below it. Read the
-diff before committing it: a changed output is a changed result.
+diff before committing it: a changed output is a changed result. A block whose output changes
+from run to run (a timing) is followed by `<!--shown-at-build-->` instead, and the site's hook
+(docs/overrides/hooks/run_at_build.py) runs it and shows its output when the page is built.
 """
 
 import contextlib
@@ -21,15 +23,27 @@ from pytest_codeblocks.main import extract_from_file
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINTS = re.compile(r"\bprint\(")
+BUILD_MARKER = "<!--shown-at-build-->"  # docs/overrides/hooks/run_at_build.py
 
 
 def printing_blocks(docs=ROOT / "docs"):
-    """(page, line, shown) for every run-in-place python block that calls print."""
+    """(page, line, how) for every run-in-place python block that calls print.
+
+    how is "checked" (an expected-output fence follows), "at build" (a <!--shown-at-build-->
+    comment follows: the site's hook runs it when the page is built) or None (not shown).
+    """
     rows = []
     for page in sorted(docs.rglob("*.md")):
+        lines = page.read_text().split("\n")
         for block in extract_from_file(page):
             if block.syntax == "python" and PRINTS.search(block.code):
-                rows.append((page.relative_to(ROOT).as_posix(), block.lineno, block.expected_output is not None))
+                after = fence_end(lines, block.lineno - 1) + 1
+                while after < len(lines) and not lines[after].strip():
+                    after += 1
+                following = lines[after].strip() if after < len(lines) else ""
+                how = ("checked" if block.expected_output is not None
+                       else "at build" if following == BUILD_MARKER else None)
+                rows.append((page.relative_to(docs.parent).as_posix(), block.lineno, how))
     return rows
 
 
@@ -58,13 +72,15 @@ def update(page):
     for block in reversed(blocks):  # from the bottom up, so earlier line numbers stay valid
         start = block.lineno - 1
         end = fence_end(lines, start)
+        after = end + 1
+        while after < len(lines) and not lines[after].strip():
+            after += 1
+        if lines[after].strip() == BUILD_MARKER:
+            continue  # shown by the site's build, not here
         indent = lines[start][:len(lines[start]) - len(lines[start].lstrip())]
         output = [indent + line if line else "" for line in run(block.code).rstrip("\n").split("\n")]
         shown = [indent + "<!--pytest-codeblocks:expected-output-->", "",
                  indent + "```text", *output, indent + "```"]
-        after = end + 1
-        while after < len(lines) and not lines[after].strip():
-            after += 1
         if "pytest-codeblocks:expected-output" in lines[after]:
             fence = after + 1
             while not lines[fence].strip():
@@ -84,12 +100,15 @@ def main(argv):
     rows = printing_blocks()
     pages = sorted({page for page, _, _ in rows})
     for page in pages:
-        mine = [shown for p, _, shown in rows if p == page]
-        print(f"{page:28} {sum(mine):3} shown of {len(mine):3} printing")
-    print(f"{'total':28} {sum(s for *_, s in rows):3} shown of {len(rows):3} printing")
+        hows = [how for p, _, how in rows if p == page]
+        print(f"{page:28} {hows.count('checked'):3} checked + {hows.count('at build'):3} at build"
+              f" of {len(hows):3} printing")
+    hows = [how for *_, how in rows]
+    print(f"{'total':28} {hows.count('checked'):3} checked + {hows.count('at build'):3} at build"
+          f" of {len(hows):3} printing")
     if "--list" in argv:
-        for page, line, shown in rows:
-            if not shown:
+        for page, line, how in rows:
+            if how is None:
                 print(f"  not shown: {page}:{line}")
 
 
