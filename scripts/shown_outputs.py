@@ -8,7 +8,7 @@ A block shows its output when an `<!--pytest-codeblocks:expected-output-->` fenc
 pytest-codeblocks then runs the block and fails unless it prints exactly that text. `--update` is
 how that text is made: it runs the block and writes (or rewrites) the fence below it. Read the
 diff before committing it: a changed output is a changed result. A block whose output changes
-from run to run (a timing) is followed by `<!--shown-at-build-->` instead, and the site's hook
+from run to run (a timing) is followed by `<!--expected-output-at-build-->` instead, and the site's hook
 (docs/overrides/hooks/run_at_build.py) runs it and shows its output when the page is built.
 """
 
@@ -23,13 +23,13 @@ from pytest_codeblocks.main import extract_from_file
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINTS = re.compile(r"\bprint\(")
-BUILD_MARKER = "<!--shown-at-build-->"  # docs/overrides/hooks/run_at_build.py
+BUILD_MARKER = "<!--expected-output-at-build-->"  # docs/overrides/hooks/run_at_build.py
 
 
 def printing_blocks(docs=ROOT / "docs"):
     """(page, line, how) for every run-in-place python block that calls print.
 
-    how is "checked" (an expected-output fence follows), "at build" (a <!--shown-at-build-->
+    how is "checked" (an expected-output fence follows), "at build" (a <!--expected-output-at-build-->
     comment follows: the site's hook runs it when the page is built) or None (not shown).
     """
     rows = []

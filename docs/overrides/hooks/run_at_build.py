@@ -2,7 +2,7 @@
 
 A python block followed by the comment
 
-    <!--shown-at-build-->
+    <!--expected-output-at-build-->
 
 is run from the repository root while the page is built, and the comment is replaced by what it
 printed, in a text fence, marked as measured at build time. So a timing on the page is always one
@@ -21,7 +21,7 @@ from pathlib import Path
 log = logging.getLogger("mkdocs.hooks.run_at_build")
 
 ROOT = Path(__file__).resolve().parents[3]
-MARKER = "<!--shown-at-build-->"
+MARKER = "<!--expected-output-at-build-->"
 
 def run(code: str) -> str:
     """What the block prints, run on its own from the repository root."""
