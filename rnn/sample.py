@@ -10,7 +10,7 @@ from rnn.loss import softmax
 
 
 def draw(p, rng):
-    """Probabilities p (V, B) -> one character per stream (B,), drawn from each column."""
+    """Probabilities p (V, B) -> one character per stream (B,), from its column."""
     cdf = np.cumsum(p, axis=0)
     u = rng.random(p.shape[1]) * cdf[-1]
     return (cdf <= u).sum(axis=0)  # the first k with cdf[k] > u
