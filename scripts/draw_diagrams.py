@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Draw the three explanatory diagrams used in the documentation.
+"""Draw the explanatory diagrams used in the documentation.
 
 The pictures are:
 
@@ -14,6 +14,11 @@ The pictures are:
   output gradients ``dy[t]`` flow down into the hidden states, ``dhnext``
   flows right-to-left from step to step, and the signal fades as it travels
   back.
+* ``lstm``         -- the LSTM cell: the four gates computed from ``h_{t-1}``
+  and ``x_t``, and the path ``c_{t-1} -> c_t`` (through the forget gate and
+  the sum) highlighted, the path along which the gradient survives.
+* ``gru``          -- the GRU cell: the update and reset gates and the
+  candidate, and the path ``h_{t-1} -> h_t`` through ``z`` highlighted.
 
 Each diagram is written as both PNG and SVG.  Rendering is deterministic
 (fixed fonts shipped with matplotlib, glyphs stored as paths, a fixed SVG
@@ -43,7 +48,7 @@ from matplotlib.path import Path as MplPath  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "imgs"
-NAMES = ("rnn_folded", "rnn_unfolded", "bptt")
+NAMES = ("rnn_folded", "rnn_unfolded", "bptt", "lstm", "gru")
 EXTENSIONS = ("png", "svg")
 
 # The committed images in imgs/ were rendered with this matplotlib release.
@@ -57,7 +62,7 @@ MATPLOTLIB_VERSION = "3.11.2"
 DPI = 200
 
 # --------------------------------------------------------------------------
-# Style (shared by all three diagrams)
+# Style (shared by all the diagrams)
 # --------------------------------------------------------------------------
 C = {
     "bg": "#ffffff",
@@ -418,10 +423,133 @@ def draw_bptt():
     return fig
 
 
+# --------------------------------------------------------------------------
+# 4. and 5. The gated cells, with the path along which the gradient survives
+# --------------------------------------------------------------------------
+def _op(ax, cx, cy, sign, *, edge=None, r=0.2):
+    """A small circle holding an elementwise operation (x or +)."""
+    ax.add_patch(matplotlib.patches.Circle((cx, cy), r, fc=C["bg"], ec=edge or C["fwd"],
+                                           lw=1.8, zorder=3))
+    ax.text(cx, cy, sign, fontsize=14, color=C["ink"], ha="center", va="center", zorder=4)
+
+
+def _gate(ax, cx, cy, name, fn):
+    return Box(ax, cx, cy, 0.78, 0.62, name, C["y_fill"], C["y_edge"], fontsize=13,
+               sub=fn, sub_size=8)
+
+
+def _bus(ax, y, x0, x1, gates, h_from, x_box, label):
+    """The line that carries h_{t-1} and x_t into every gate, one arrow up into each."""
+    ax.plot([x0, x1], [y, y], color=C["fwd"], lw=1.6, solid_capstyle="butt", zorder=2)
+    for g in gates:
+        arrow(ax, (g.cx, y), g.bottom())
+    ax.plot([h_from[0], h_from[0]], [h_from[1], y], color=C["fwd"], lw=1.6, zorder=2)
+    ax.plot([x_box.cx, x_box.cx], [x_box.top()[1], y], color=C["fwd"], lw=1.6, zorder=2)
+    code(ax, x1, y - 0.2, label, size=8.5, color=C["muted"], ha="right", va="top")
+
+
+def draw_lstm():
+    W, H = 7.6, 5.2
+    fig, ax = canvas(W, H)
+    yc, yg, ybus = 4.15, 2.25, 1.2
+    hot = dict(color=C["grad"], lw=3.0, head=14, zorder=2)
+
+    c_prev = Box(ax, 0.7, yc, 0.95, 0.58, "$c_{t-1}$", C["grad_fill"], C["grad"], fontsize=13)
+    c_next = Box(ax, 6.85, yc, 0.95, 0.58, "$c_t$", C["grad_fill"], C["grad"], fontsize=13)
+    h_prev = Box(ax, 0.7, 2.25, 0.95, 0.58, "$h_{t-1}$", C["h_fill"], C["h_edge"], fontsize=13)
+    h_next = Box(ax, 6.85, yg, 0.95, 0.58, "$h_t$", C["h_fill"], C["h_edge"], fontsize=13)
+    x_in = Box(ax, 1.55, 0.45, 0.85, 0.5, "$x_t$", C["x_fill"], C["x_edge"], fontsize=13)
+    f = _gate(ax, 2.1, yg, "$f_t$", "σ")
+    i = _gate(ax, 3.05, yg, "$i_t$", "σ")
+    g = _gate(ax, 4.0, yg, "$g_t$", "tanh")
+    o = _gate(ax, 4.95, yg, "$o_t$", "σ")
+    xf, xsum, xout = 2.1, 3.55, 5.85
+    _op(ax, xf, yc, "×", edge=C["grad"])
+    _op(ax, xsum, yc, "+", edge=C["grad"])
+    _op(ax, xsum, 3.2, "×")
+    _op(ax, xout, yg, "×")
+    tanh_c = Box(ax, xout, 3.2, 0.62, 0.4, "", C["bg"], C["fwd"], lw=1.4)
+    code(ax, xout, 3.2, "tanh", size=8.5)
+
+    # The cell path: c_{t-1} -> x f -> + -> c_t, the gradient's way back.
+    arrow(ax, c_prev.right(), (xf - 0.2, yc), **hot)
+    arrow(ax, (xf + 0.2, yc), (xsum - 0.2, yc), **hot)
+    arrow(ax, (xsum + 0.2, yc), c_next.left(), **hot)
+    code(ax, (xsum + c_next.left()[0]) / 2 + 0.25, yc + 0.5, "dc[t-1] = f * dc[t] + ...", size=9,
+         color=C["grad"], weight="bold")
+    ax.text((xsum + c_next.left()[0]) / 2 + 0.25, yc + 0.25,
+            "no matrix, no tanh slope", fontsize=8.5, color=tint(C["grad"], 0.2),
+            ha="center", va="center")
+
+    # The gates feed the cell path.
+    arrow(ax, f.top(), (xf, yc - 0.2))
+    arrow(ax, i.top(), (xsum - 0.15, 3.2 - 0.14))
+    arrow(ax, g.top(), (xsum + 0.15, 3.2 - 0.14))
+    arrow(ax, (xsum, 3.4), (xsum, yc - 0.2))
+    # c_t leaves for h_t through tanh and the output gate.
+    arrow(ax, (xout, yc), tanh_c.top())
+    arrow(ax, tanh_c.bottom(), (xout, yg + 0.2))
+    arrow(ax, o.right(), (xout - 0.2, yg))
+    arrow(ax, (xout + 0.2, yg), h_next.left())
+
+    _bus(ax, ybus, h_prev.cx, o.cx, [f, i, g, o], h_prev.bottom(), x_in,
+         "Wx @ x + Wh @ h[t-1] + b")
+    ax.text(W / 2 + 0.4, 0.3, "σ: sigmoid, in (0, 1)    ×, +: elementwise",
+            fontsize=8.5, color=C["muted"], ha="center", va="center", style="italic")
+    return fig
+
+
+def draw_gru():
+    W, H = 7.6, 5.2
+    fig, ax = canvas(W, H)
+    yh, yg, ybus = 4.15, 2.25, 1.2
+    hot = dict(color=C["grad"], lw=3.0, head=14, zorder=2)
+
+    h_prev = Box(ax, 0.7, yh, 0.95, 0.58, "$h_{t-1}$", C["grad_fill"], C["grad"], fontsize=13)
+    h_next = Box(ax, 6.85, yh, 0.95, 0.58, "$h_t$", C["grad_fill"], C["grad"], fontsize=13)
+    x_in = Box(ax, 1.55, 0.45, 0.85, 0.5, "$x_t$", C["x_fill"], C["x_edge"], fontsize=13)
+    z = _gate(ax, 2.4, yg, "$z_t$", "σ")
+    n = _gate(ax, 4.5, yg, "$n_t$", "tanh")
+    r = _gate(ax, 6.2, yg, "$r_t$", "σ")
+    xz, xsum = 2.4, 4.5
+    _op(ax, xz, yh, "×", edge=C["grad"])
+    _op(ax, xsum, yh, "+", edge=C["grad"])
+    _op(ax, xsum, 3.2, "×")
+    one_minus = Box(ax, 3.45, 3.2, 0.72, 0.4, "", C["bg"], C["fwd"], lw=1.4)
+    code(ax, 3.45, 3.2, "1 - z", size=8.5)
+
+    # The state path: h_{t-1} -> x z -> + -> h_t, the gradient's way back.
+    arrow(ax, h_prev.right(), (xz - 0.2, yh), **hot)
+    arrow(ax, (xz + 0.2, yh), (xsum - 0.2, yh), **hot)
+    arrow(ax, (xsum + 0.2, yh), h_next.left(), **hot)
+    code(ax, (xsum + h_next.left()[0]) / 2 + 0.1, yh + 0.5, "dh[t-1] = z * dh[t] + ...",
+         size=9, color=C["grad"], weight="bold")
+    ax.text((xsum + h_next.left()[0]) / 2 + 0.1, yh + 0.25, "no matrix, no tanh slope",
+            fontsize=8.5, color=tint(C["grad"], 0.2), ha="center", va="center")
+
+    # z keeps a share of the old state; 1 - z lets in the candidate n.
+    arrow(ax, z.top(), (xz, yh - 0.2))
+    arrow(ax, (z.right()[0], yg + 0.2), one_minus.left())
+    arrow(ax, one_minus.right(), (xsum - 0.2, 3.2))
+    arrow(ax, n.top(), (xsum, 3.0))
+    arrow(ax, (xsum, 3.4), (xsum, yh - 0.2))
+    arrow(ax, r.left(), n.right())
+    code(ax, (r.left()[0] + n.right()[0]) / 2, yg + 0.1, "r * (Wh h)", size=7.5,
+         color=C["muted"], va="bottom")
+
+    _bus(ax, ybus, 0.7, r.cx, [z, n, r], (0.7, h_prev.bottom()[1]), x_in,
+         "Wx @ x + b, Wh @ h[t-1]")
+    ax.text(W / 2 + 0.4, 0.3, "σ: sigmoid, in (0, 1)    ×, +: elementwise",
+            fontsize=8.5, color=C["muted"], ha="center", va="center", style="italic")
+    return fig
+
+
 DRAWERS = {
     "rnn_folded": draw_folded,
     "rnn_unfolded": draw_unfolded,
     "bptt": draw_bptt,
+    "lstm": draw_lstm,
+    "gru": draw_gru,
 }
 
 

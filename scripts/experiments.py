@@ -1,0 +1,253 @@
+"""The experiments behind the book's claims, each written to data/runs/ as a log the pages plot.
+
+    python scripts/experiments.py dhnext     # with and without dhnext: val bpc against steps
+    python scripts/experiments.py clipping   # with and without clipping: loss, largest gradient entry
+    python scripts/experiments.py units      # what hidden units of the shipped model track
+
+Each run is seeded and takes a few minutes at most on one core. `python scripts/figures.py` then
+draws the pages' figures from these logs; data/runs/README.md lists the commands and what they ran.
+"""
+
+import argparse
+import html
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rnn import RNN  # noqa: E402
+from rnn.checkpoint import load  # noqa: E402
+from rnn.data import Vocab, lanes, read_text, split_pages, windows  # noqa: E402
+from rnn.loss import cross_entropy, softmax  # noqa: E402
+from rnn.train import evaluate  # noqa: E402
+
+RUNS = ROOT / "data" / "runs"
+CORPUS = ROOT / "data" / "linux_man.txt"
+
+
+def corpus():
+    text = read_text(CORPUS)
+    vocab = Vocab(text)
+    train, val, _ = split_pages(text)
+    return vocab, vocab.encode(train), vocab.encode(val)
+
+
+def write_log(name, records):
+    path = RUNS / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    print(f"wrote {path.relative_to(ROOT)} ({len(records)} lines)")
+
+
+# --- with and without dhnext -------------------------------------------------
+
+
+def window_loss(model, inputs, targets, hprev, carry):
+    """The loss of one window and its gradients; carry=False cuts dhnext, the gradient to h[t-1]."""
+    Wxh, Whh, Why, bh, by = model.Wxh, model.Whh, model.Why, model.bh, model.by
+    T, B = inputs.shape
+    hs = np.empty((T + 1, len(hprev), B), model.dtype)  # (T + 1, H, B), hprev in hs[-1]
+    hs[-1] = hprev
+    for t in range(T):
+        hs[t] = np.tanh(Wxh[:, inputs[t]] + Whh @ hs[t - 1] + bh)
+    ps = softmax(np.einsum("vh,thb->tvb", Why, hs[:T]) + by)  # (T, V, B)
+    dys = ps / B  # the loss averages over the batch
+    dys[np.arange(T)[:, None], targets, np.arange(B)] -= 1 / B
+    dhs = np.einsum("vh,tvb->thb", Why, dys)  # each step's gradient from its own output
+    dhraws = np.empty_like(dhs)
+    dhnext = np.zeros_like(hprev)
+    for t in reversed(range(T)):
+        dhraws[t] = (1 - hs[t] * hs[t]) * (dhs[t] + dhnext)
+        dhnext = Whh.T @ dhraws[t] if carry else 0
+    H = len(hprev)
+    grads = {"Wxh": np.zeros_like(Wxh), "Whh": np.einsum("thb,tkb->hk", dhraws, hs[np.arange(T) - 1]),
+             "Why": np.einsum("tvb,thb->vh", dys, hs[:T]), "bh": dhraws.sum(axis=(0, 2))[:, None],
+             "by": dys.sum(axis=(0, 2))[:, None]}
+    np.add.at(grads["Wxh"].T, inputs.ravel(), dhraws.transpose(0, 2, 1).reshape(-1, H))
+    return cross_entropy(ps, targets), grads, hs[T - 1]
+
+
+class CutRNN(RNN):
+    """The package's RNN, trained with the gradient stopped after one step back (no dhnext)."""
+
+    def loss(self, inputs, targets, hprev):
+        inputs, hprev, targets = self.batch(inputs, hprev, targets)
+        return window_loss(self, inputs, targets, hprev, carry=False)
+
+
+def check_window_loss(vocab_size, data):
+    """With dhnext carried, window_loss must give the package's own gradients: the cut is the only change."""
+    model = RNN(vocab_size, hidden_size=16, seq_length=10, seed=1, init_scale=0.3)
+    X, Y = lanes(data[:2000], 4)
+    loss, grads, h = model.loss(X[:10], Y[:10], None)
+    mine, my_grads, my_h = window_loss(model, X[:10], Y[:10], np.zeros((16, 4)), carry=True)
+    assert np.isclose(loss, mine) and np.allclose(h, my_h)
+    for name in grads:
+        assert np.allclose(grads[name], my_grads[name]), name
+
+
+def dhnext(args):
+    vocab, train, val = corpus()
+    check_window_loss(len(vocab), train)
+    val = val[:args.eval_chars + 1]
+    records = []
+    for variant, cls in [("carried", RNN), ("cut", CutRNN)]:
+        model = cls(len(vocab), hidden_size=100, seq_length=25, seed=0, dtype=np.float32,
+                    optimizer="adam", learning_rate=2e-3)
+        h = None
+        for step, (position, inputs, targets) in enumerate(windows(train, 25, args.batch_size), 1):
+            loss, h = model.train_step(inputs, targets, None if position == 0 else h)
+            if step % args.eval_every == 0:
+                bpc = evaluate(model, val)
+                records.append({"variant": variant, "step": step, "loss": round(float(loss), 4),
+                                "val_bpc": round(bpc, 4)})
+                print(variant, step, f"{bpc:.3f}", flush=True)
+            if step == args.steps:
+                break
+    write_log("dhnext", records)
+
+
+# --- with and without clipping -----------------------------------------------
+
+
+def clipping(args):
+    vocab, train, _ = corpus()
+    records = []
+    for init_scale in args.init_scales:
+        for variant, clip in [("clipped", 5.0), ("unclipped", math.inf)]:
+            model = RNN(len(vocab), hidden_size=100, seq_length=25, seed=0, clip=clip,
+                        learning_rate=args.learning_rate, init_scale=init_scale)
+            h, losses, largest = None, [], 0.0
+            for step, (position, inputs, targets) in enumerate(windows(train, 25, 1), 1):
+                h = None if position == 0 else h
+                _, grads, _ = model.loss(inputs, targets, h)  # the gradient train_step is about to clip
+                largest = max(largest, max(float(np.abs(g).max()) for g in grads.values()))
+                loss, h = model.train_step(inputs, targets, h)
+                losses.append(loss)
+                if step % args.every == 0:
+                    records.append({"init_scale": init_scale, "variant": variant, "step": step,
+                                    "loss": round(float(np.mean(losses)), 4),
+                                    "largest_grad": float(f"{largest:.4g}")})
+                    print(init_scale, variant, step, records[-1]["loss"], records[-1]["largest_grad"],
+                          flush=True)
+                    losses, largest = [], 0.0
+                if step == args.steps:
+                    break
+    write_log("clipping", records)
+
+
+# --- what hidden units track ---------------------------------------------------
+
+FEATURES = {
+    "indentation": "a space before the first word of its line",
+    "line start": "the first character of a line",
+    "section heading": "a character of a heading line such as NAME or SEE ALSO",
+    "inside a flag": "a character of an option such as -h or --help",
+}
+
+
+def features(text):
+    """For each character of text, 1.0 where the feature holds, else 0.0."""
+    marks = {name: np.zeros(len(text)) for name in FEATURES}
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        indent = len(line) - len(line.lstrip(" "))
+        marks["indentation"][start:start + indent] = 1
+        marks["line start"][start] = 1
+        if re.fullmatch(r"[A-Z][A-Z ]+", line):
+            marks["section heading"][start:end] = 1
+        for flag in re.finditer(r"(?<![\w-])--?[A-Za-z][\w-]*", line):
+            marks["inside a flag"][start + flag.start():start + flag.end()] = 1
+        start = end + 1
+    return marks
+
+
+def hidden_states(model, ixes):
+    """h right after the model reads each character, one row per character: (N, H)."""
+    h = np.zeros((model.hidden_size, 1), model.dtype)
+    rows = np.empty((len(ixes), model.hidden_size))
+    for t, ix in enumerate(ixes):
+        h = np.tanh(model.Wxh[:, [ix]] + model.Whh @ h + model.bh)
+        rows[t] = h[:, 0]
+    return rows
+
+
+def coloured(text, values):
+    """text as HTML, each character on a background of its unit's value: red above 0, blue below."""
+    spans, run, shade = [], "", None
+    for char, value in zip(text, np.round(values, 1)):
+        colour = f"rgba(220,38,38,{0.6 * value:.2f})" if value > 0 else f"rgba(37,99,235,{-0.6 * value:.2f})"
+        if colour != shade and run:
+            spans.append(f'<span style="background:{shade}">{html.escape(run)}</span>')
+            run = ""
+        run, shade = run + char, colour
+    spans.append(f'<span style="background:{shade}">{html.escape(run)}</span>')
+    return "".join(spans)
+
+
+def units(args):
+    ckpt = load(ROOT / "data" / "rnn-man.npz")
+    _, val, _ = split_pages(read_text(CORPUS))
+    text = val[:args.chars]
+    hs = hidden_states(ckpt.model, ckpt.vocab.encode(text))
+    centred = (hs - hs.mean(axis=0)) / (hs.std(axis=0) + 1e-12)
+    record = {"model": "data/rnn-man.npz", "text": f"the first {args.chars:,} held-out characters",
+              "features": {}}
+    start = text.index("\nOPTIONS\n") + 1
+    excerpt = slice(start, start + args.excerpt)
+    cards = []
+    for name, mark in features(text).items():
+        m = (mark - mark.mean()) / mark.std()
+        corr = centred.T @ m / len(m)  # Pearson correlation of every unit with the feature
+        unit = int(np.abs(corr).argmax())
+        record["features"][name] = {"description": FEATURES[name], "unit": unit,
+                                    "correlation": round(float(corr[unit]), 3),
+                                    "share": round(float(mark.mean()), 3)}
+        print(f"{name:16} unit {unit:3}  r = {corr[unit]:+.3f}", flush=True)
+        cards.append(f'<div class="unit-card" style="background:#fff;color:#1e293b;border-radius:6px;'
+                     f'padding:0.5em 0.8em;margin:0 0 1em;overflow-x:auto">'
+                     f'<p style="margin:0 0 0.4em"><strong>{name}</strong>: unit {unit}, '
+                     f'r = {corr[unit]:+.2f}</p><pre style="margin:0;background:none;color:inherit;'
+                     f'font-size:0.68rem;line-height:1.3">{coloured(text[excerpt], hs[excerpt, unit])}</pre>'
+                     f'</div>')
+    (RUNS / "units.json").write_text(json.dumps(record, indent=1) + "\n")
+    rows = [f"| {name} | {f['description']} | {f['share']:.1%} | {f['unit']} | {f['correlation']:+.2f} |"
+            for name, f in record["features"].items()]
+    (RUNS / "units.md").write_text(
+        "<!-- Generated by `python scripts/experiments.py units`: do not edit by hand. -->\n\n"
+        "| feature | a character is marked when it is | share of the text | unit | r |\n"
+        "|---|---|--:|--:|--:|\n" + "\n".join(rows) + "\n\n" + "\n".join(cards) + "\n")
+    print("wrote data/runs/units.json and data/runs/units.md")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="experiment", required=True)
+    p = sub.add_parser("dhnext", help="train with and without dhnext")
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--eval-every", type=int, default=100)
+    p.add_argument("--eval-chars", type=int, default=50_000)
+    p.set_defaults(run=dhnext)
+    p = sub.add_parser("clipping", help="train with and without clipping")
+    p.add_argument("--steps", type=int, default=10_000)
+    p.add_argument("--every", type=int, default=100)
+    p.add_argument("--learning-rate", type=float, default=0.1)
+    p.add_argument("--init-scales", type=float, nargs="+", default=[0.01, 0.5])
+    p.set_defaults(run=clipping)
+    p = sub.add_parser("units", help="correlate the shipped model's hidden units with features")
+    p.add_argument("--chars", type=int, default=50_000)
+    p.add_argument("--excerpt", type=int, default=900, help="characters coloured on the page")
+    p.set_defaults(run=units)
+    args = parser.parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
