@@ -432,3 +432,22 @@ def test_tex_error_is_reported(probe_url: str, page, site: Path):
     url = _probe_variant(site, probe_url, "tex", r"\tanh(W_{hh}", r"\notacommand(W_{hh}")
     problems = check_page(page, url)
     assert any(p.startswith("math: MathJax error:") for p in problems), problems
+
+
+# --- notebooks: run by `mkdocs build`, shown unrun by `mkdocs serve` ------------
+
+
+@pytest.mark.parametrize(
+    "command, env, runs",
+    [("build", "", True), ("gh-deploy", "", True), ("serve", "", False), ("serve", "1", True)],
+)
+def test_only_a_plain_serve_leaves_the_notebooks_unrun(monkeypatch, command, env, runs):
+    """`mkdocs serve` answers in seconds; every build runs the notebooks and fails on an error."""
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("CLEAR_RNN_RUN_NOTEBOOKS", env)
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    config.plugins.on_startup(command=command, dirty=False)
+    config = config.plugins.on_config(config)
+    jupyter = config.plugins["mkdocs-jupyter"].config
+    assert (jupyter["execute"], jupyter["allow_errors"]) == (runs, False)
