@@ -14,7 +14,8 @@ def draw(p, rng):
 
 def gumbel_noise(rng, n, shape, block=1024):
     for start in range(0, n, block):
-        yield from -np.log(rng.standard_exponential(size=(min(block, n - start), *shape)))
+        size = (min(block, n - start), *shape)
+        yield from -np.log(rng.standard_exponential(size=size))
 
 
 def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng):
