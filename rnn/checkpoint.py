@@ -1,7 +1,8 @@
 # Generated from docs/training.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/training/
 
-"""Checkpoints: one .npz with everything a run needs to continue bit for bit, written atomically."""
+"""Checkpoints: one .npz with everything a run needs to continue bit for bit, written
+atomically."""
 
 import json
 import os
@@ -40,22 +41,30 @@ class Checkpoint:
 
 def settings(model):
     kind = next(name for name, cls in MODELS.items() if type(model) is cls)
-    optimizer = next(name for name, cls in OPTIMIZERS.items() if type(model.optimizer) is cls)
-    return {"model": kind, "vocab_size": model.vocab_size, "hidden_size": model.hidden_size,
-            "seq_length": model.seq_length, "learning_rate": model.learning_rate,
-            "optimizer": optimizer, "dtype": model.dtype.name, "clip": model.clip, "init_scale": model.init_scale}
+    optimizer = next(
+        name for name, cls in OPTIMIZERS.items() if type(model.optimizer) is cls
+    )
+    return {"model": kind, "vocab_size": model.vocab_size,
+            "hidden_size": model.hidden_size, "seq_length": model.seq_length,
+            "learning_rate": model.learning_rate,
+            "optimizer": optimizer, "dtype": model.dtype.name, "clip": model.clip,
+            "init_scale": model.init_scale}
 
 
 def save(path, ckpt):
     path = Path(path)
     model = ckpt.model
-    config = {"format": FORMAT, **settings(model), "step": ckpt.step, "position": ckpt.position,
-              "best_val_bpc": float(ckpt.best_val_bpc), "smooth_loss": float(ckpt.smooth_loss),
+    config = {"format": FORMAT, **settings(model),
+              "step": ckpt.step, "position": ckpt.position,
+              "best_val_bpc": float(ckpt.best_val_bpc),
+              "smooth_loss": float(ckpt.smooth_loss),
               "seconds": ckpt.seconds,
               "rng": model.rng.bit_generator.state}
     arrays = {**model.params, "h": ckpt.h, "config": np.array(json.dumps(config)),
               "vocab": np.array([ord(c) for c in ckpt.vocab.chars], dtype=np.int32)}
-    arrays.update({f"optimizer.{name}": value for name, value in state(model.optimizer).items()})
+    arrays.update(
+        {f"optimizer.{name}": value for name, value in state(model.optimizer).items()}
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp.npz")
     with open(tmp, "wb") as f:
@@ -72,8 +81,11 @@ def read_arrays(path):
         with np.load(path, allow_pickle=False) as f:
             arrays = {name: f[name] for name in f.files}
         return arrays, json.loads(str(arrays.pop("config")))
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as error:
-        raise CheckpointError(f"{path}: not a readable checkpoint ({type(error).__name__})") from None
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile,
+            zlib.error) as error:
+        raise CheckpointError(
+            f"{path}: not a readable checkpoint ({type(error).__name__})"
+        ) from None
 
 
 def restore(target, arrays, prefix, path):
@@ -81,18 +93,22 @@ def restore(target, arrays, prefix, path):
         key = prefix + name
         if key not in arrays or arrays[key].shape != value.shape:
             found = arrays[key].shape if key in arrays else "nothing"
-            raise CheckpointError(f"{path}: {key} should have shape {value.shape}, found {found}")
+            raise CheckpointError(
+                f"{path}: {key} should have shape {value.shape}, found {found}"
+            )
         value[...] = arrays[key]
 
 
 def load(path):
     path = Path(path)
     arrays, config = read_arrays(path)
-    if not isinstance(config, dict) or config.get("format") != FORMAT or config.get("model") not in MODELS:
+    if (not isinstance(config, dict) or config.get("format") != FORMAT
+            or config.get("model") not in MODELS):
         raise CheckpointError(f"{path}: not a clear-rnn checkpoint of format {FORMAT}")
     try:
         model = MODELS[config["model"]](
-            config["vocab_size"], config["hidden_size"], config["seq_length"], config["learning_rate"],
+            config["vocab_size"], config["hidden_size"], config["seq_length"],
+            config["learning_rate"],
             dtype=config["dtype"], optimizer=config["optimizer"], clip=config["clip"],
             init_scale=config["init_scale"])
         model.rng.bit_generator.state = config["rng"]
@@ -101,8 +117,11 @@ def load(path):
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(f"{path}: damaged settings ({error})") from None
     if len(vocab) != model.vocab_size:
-        raise CheckpointError(f"{path}: {len(vocab)} vocabulary characters for a model of {model.vocab_size}")
+        raise CheckpointError(
+            f"{path}: {len(vocab)} vocabulary characters "
+            f"for a model of {model.vocab_size}"
+        )
     restore(model.params, arrays, "", path)
     restore(state(model.optimizer), arrays, "optimizer.", path)
-    return Checkpoint(model, vocab, h, config["step"], config["position"], config["best_val_bpc"],
-                      config["smooth_loss"], config["seconds"])
+    return Checkpoint(model, vocab, h, config["step"], config["position"],
+                      config["best_val_bpc"], config["smooth_loss"], config["seconds"])
