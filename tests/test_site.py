@@ -402,11 +402,15 @@ _LAYOUT = r"""() => {
   }
   const extra = document.documentElement.scrollWidth - window.innerWidth;
   if (extra > 1) problems.push(`the page is ${extra} px wider than the screen`);
-  for (const nav of document.querySelectorAll("pre > .md-code__nav")) {
-    const code = nav.parentElement.querySelector(":scope > code");
-    if (!code || !nav.getBoundingClientRect().width) continue;
+  // Copy buttons, and the box their code scrolls in: the theme's code blocks, notebook cells.
+  const buttons = [
+    ...[...document.querySelectorAll("pre > .md-code__nav")].map((b) => [b, b.parentElement.querySelector(":scope > code")]),
+    ...[...document.querySelectorAll(".zeroclipboard-container")].map((b) => [b, b.parentElement.querySelector(".highlight-ipynb")]),
+  ];
+  for (const [button, code] of buttons) {
+    if (!code || !button.getBoundingClientRect().width) continue;
     const textRight = code.getBoundingClientRect().right - parseFloat(getComputedStyle(code).borderRightWidth);
-    if (textRight > nav.getBoundingClientRect().left + 0.5) {
+    if (textRight > button.getBoundingClientRect().left + 0.5) {
       problems.push(`the copy button covers code: ${code.textContent.trim().slice(0, 60)}`);
     }
   }
@@ -576,6 +580,12 @@ def test_tex_error_is_reported(probe_url: str, page, site: Path):
             "pre > code.md-code__content { border-right-width: 0 !important; }",
             "the copy button covers code: ",
             id="code running under the copy button",
+        ),
+        pytest.param(
+            "notebooks/training/",
+            ".highlight-ipynb { border-right-width: 0 !important; }",
+            "the copy button covers code: ",
+            id="notebook code running under the copy button",
         ),
     ],
 )
