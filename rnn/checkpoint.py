@@ -1,11 +1,14 @@
 # Generated from docs/training.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/training/
 
-"""Checkpoints: one .npz with everything a run needs to continue bit for bit, written
-atomically."""
+"""Checkpoints: one .npz with everything a run needs to continue bit for bit."""
 
 import json
+import math
 import os
+import secrets
+import signal
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -13,14 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn import MODELS
 from rnn.data import Vocab
-from rnn.gru import GRU
-from rnn.lstm import LSTM
-from rnn.model import RNN
 from rnn.optim import OPTIMIZERS, state
 
 FORMAT = 1
-MODELS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+# Ctrl-C; kill, timeout or a job scheduler; a closed terminal
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class CheckpointError(ValueError):
@@ -41,87 +43,203 @@ class Checkpoint:
 
 def settings(model):
     kind = next(name for name, cls in MODELS.items() if type(model) is cls)
-    optimizer = next(
-        name for name, cls in OPTIMIZERS.items() if type(model.optimizer) is cls
-    )
+    optimizer = next(name for name, cls in OPTIMIZERS.items()
+                     if type(model.optimizer) is cls)
     return {"model": kind, "vocab_size": model.vocab_size,
             "hidden_size": model.hidden_size, "seq_length": model.seq_length,
-            "learning_rate": model.learning_rate,
-            "optimizer": optimizer, "dtype": model.dtype.name, "clip": model.clip,
+            "learning_rate": model.learning_rate, "optimizer": optimizer,
+            "dtype": model.dtype.name, "clip": model.clip,
             "init_scale": model.init_scale}
 
 
+def usable(theta):
+    huge = 1 / np.finfo(theta.dtype).eps  # where w + 1 == w
+    return np.isfinite(theta).all() and np.abs(theta).max() < huge
+
+
 def save(path, ckpt):
-    path = Path(path)
-    model = ckpt.model
-    config = {"format": FORMAT, **settings(model),
-              "step": ckpt.step, "position": ckpt.position,
-              "best_val_bpc": float(ckpt.best_val_bpc),
-              "smooth_loss": float(ckpt.smooth_loss),
-              "seconds": ckpt.seconds,
+    path, model = Path(path), ckpt.model
+    if not (usable(model.theta) and np.isfinite(ckpt.h).all()):
+        raise CheckpointError(f"not saving {path}: its weights are not finite")
+    config = {"format": FORMAT, **settings(model), "step": ckpt.step,
+              "position": ckpt.position, "best_val_bpc": float(ckpt.best_val_bpc),
+              "smooth_loss": float(ckpt.smooth_loss), "seconds": ckpt.seconds,
               "rng": model.rng.bit_generator.state}
     arrays = {**model.params, "h": ckpt.h, "config": np.array(json.dumps(config)),
               "vocab": np.array([ord(c) for c in ckpt.vocab.chars], dtype=np.int32)}
-    arrays.update(
-        {f"optimizer.{name}": value for name, value in state(model.optimizer).items()}
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.npz")
-    with open(tmp, "wb") as f:
-        np.savez(f, **arrays)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    for name, value in state(model.optimizer).items():
+        arrays[f"optimizer.{name}"] = value
+    write_atomically(path, lambda f: np.savez(f, **arrays))
 
 
-def read_arrays(path):
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint")
+class HoldSignals:
+    """Stop signals that arrive inside the block act when it ends."""
+
+    def __enter__(self):
+        self.noted, self.previous = [], {}
+        if threading.current_thread() is threading.main_thread():  # handlers live there
+            self.previous = {signum: signal.signal(signum, self.note)
+                             for signum in STOP_SIGNALS}
+
+    def note(self, signum, frame):
+        self.noted.append(signum)
+
+    def __exit__(self, *exc):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        for signum in self.noted:
+            signal.raise_signal(signum)
+
+
+def write_atomically(path, write):
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with HoldSignals():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                with open(fd, "wb") as f:
+                    write(f)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as error:
+            kept = ("the previous checkpoint is intact" if path.is_file()
+                    else "nothing was saved")
+            raise CheckpointError(f"cannot write {path} ({error.strerror}); "
+                                  f"{kept}") from None
+
+
+NUMBER = (int, float)
+SETTINGS = {"format": int, "model": str, "vocab_size": int, "hidden_size": int,
+            "seq_length": int, "learning_rate": NUMBER, "optimizer": str, "dtype": str,
+            "clip": NUMBER, "init_scale": NUMBER, "step": int, "position": int,
+            "rng": dict, "best_val_bpc": NUMBER, "smooth_loss": NUMBER,
+            "seconds": NUMBER}
+MAX_SETTINGS_CHARS = 100_000  # the JSON string is a few hundred characters
+
+
+def header(f):
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(f)
+    if version == (2, 0):
+        return np.lib.format.read_array_header_2_0(f)
+    raise ValueError(f"unknown .npy version {version}")
+
+
+def peek(z, name, path):
+    if f"{name}.npy" not in z.namelist():
+        raise CheckpointError(f"{path}: {name} is missing")
+    with z.open(f"{name}.npy") as f:
+        shape, _, dtype = header(f)
+    return shape, dtype
+
+
+def read(z, name, path, shape, dtype):
+    found = peek(z, name, path)
+    if found != (shape, dtype):
+        raise CheckpointError(f"{path}: {name} should have shape {shape} ({dtype}), "
+                              f"found {found[0]} ({found[1]})")
+    size = math.prod(shape) * dtype.itemsize
+    with z.open(f"{name}.npy") as f:
+        _, fortran_order, _ = header(f)
+        data = f.read(size)
+    if len(data) != size:
+        raise CheckpointError(f"{path}: {name} is cut short")
+    order = "F" if fortran_order else "C"
+    return np.frombuffer(data, dtype).reshape(shape, order=order).copy()
+
+
+def read_settings(z, path):
+    if "config.npy" not in z.namelist():
+        raise CheckpointError(f"{path}: not a clear-rnn checkpoint (no settings)")
+    shape, dtype = peek(z, "config", path)
+    if shape != () or dtype.kind != "U" or dtype.itemsize > 4 * MAX_SETTINGS_CHARS:
+        raise CheckpointError(f"{path}: not a clear-rnn checkpoint of format {FORMAT}")
+    config = json.loads(str(read(z, "config", path, shape, dtype)))
+    if not (isinstance(config, dict) and config.get("format") == FORMAT
+            and isinstance(config.get("model"), str) and config["model"] in MODELS):
+        raise CheckpointError(f"{path}: not a clear-rnn checkpoint of format {FORMAT}")
+    for key, kind in SETTINGS.items():
+        value = config.get(key)
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise CheckpointError(f"{path}: damaged settings: {key} is {value!r:.40}")
+    if config["step"] < 0 or config["position"] < 0:
+        raise CheckpointError(f"{path}: damaged settings: a negative step or position")
+    return config
+
+
+def check_memory(cls, vocab_size, hidden_size, seq_length, batch_size):
+    """Refuse sizes this machine cannot hold, before allocating: a rough count."""
+    shapes = cls.param_shapes(vocab_size, hidden_size).values()
+    weights = 6 * sum(math.prod(s) for s in shapes)  # theta, gradients, optimizer
+    states = 3 * vocab_size + 12 * cls.state_rows * hidden_size  # per character
+    window = seq_length * batch_size * states
+    need = 8 * (weights + window)  # bytes, in float64
+    have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if need > have:
+        raise ValueError(f"hidden size {hidden_size}, vocabulary {vocab_size}, batch "
+                         f"{batch_size} and seq_length {seq_length} need about "
+                         f"{need / 2**30:,.0f} GiB of memory; this machine has "
+                         f"{have / 2**30:,.0f} GiB")
+
+
+def load_from(z, path):
+    config = read_settings(z, path)
+    cls, V, H, T = (MODELS[config["model"]], config["vocab_size"],
+                    config["hidden_size"], config["seq_length"])
     try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {name: f[name] for name in f.files}
-        return arrays, json.loads(str(arrays.pop("config")))
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile,
-            zlib.error) as error:
-        raise CheckpointError(
-            f"{path}: not a readable checkpoint ({type(error).__name__})"
-        ) from None
-
-
-def restore(target, arrays, prefix, path):
-    for name, value in target.items():
-        key = prefix + name
-        if key not in arrays or arrays[key].shape != value.shape:
-            found = arrays[key].shape if key in arrays else "nothing"
-            raise CheckpointError(
-                f"{path}: {key} should have shape {value.shape}, found {found}"
-            )
-        value[...] = arrays[key]
+        check_memory(cls, V, H, T, 1)
+        model = cls(V, H, T, config["learning_rate"], dtype=config["dtype"],
+                    optimizer=config["optimizer"], clip=config["clip"],
+                    init_scale=config["init_scale"])
+        model.rng.bit_generator.state = config["rng"]
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"{path}: damaged settings ({error})") from None
+    codes = read(z, "vocab", path, (V,), np.dtype(np.int32)).tolist()
+    if not all(0 <= c < 0x110000 and not 0xD800 <= c < 0xE000 for c in codes):
+        raise CheckpointError(f"{path}: its vocabulary holds numbers that are not "
+                              "characters")
+    vocab = Vocab("".join(map(chr, codes)))
+    if len(vocab) != V:
+        raise CheckpointError(f"{path}: {len(vocab)} vocabulary characters for a "
+                              f"model of {V}")
+    shape, _ = peek(z, "h", path)
+    rows = cls.state_rows * H
+    if len(shape) != 2 or shape[0] != rows or shape[1] < 1:
+        raise CheckpointError(f"{path}: h should have shape ({rows}, B), found {shape}")
+    try:
+        check_memory(cls, V, H, T, shape[1])
+    except ValueError as error:
+        raise CheckpointError(f"{path}: {error}") from None
+    h = read(z, "h", path, shape, model.dtype)
+    for name, value in model.params.items():
+        value[...] = read(z, name, path, value.shape, value.dtype)
+    memory = state(model.optimizer)
+    for name, value in memory.items():
+        value[...] = read(z, f"optimizer.{name}", path, value.shape, value.dtype)
+    finite = all(np.isfinite(a).all() for a in (h, *memory.values()))
+    if not (usable(model.theta) and finite):
+        raise CheckpointError(f"{path}: its weights are not finite (the run "
+                              "diverged); use an earlier checkpoint")
+    return Checkpoint(model, vocab, h, config["step"], config["position"],
+                      config["best_val_bpc"], config["smooth_loss"], config["seconds"])
 
 
 def load(path):
     path = Path(path)
-    arrays, config = read_arrays(path)
-    if (not isinstance(config, dict) or config.get("format") != FORMAT
-            or config.get("model") not in MODELS):
-        raise CheckpointError(f"{path}: not a clear-rnn checkpoint of format {FORMAT}")
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint")
     try:
-        model = MODELS[config["model"]](
-            config["vocab_size"], config["hidden_size"], config["seq_length"],
-            config["learning_rate"],
-            dtype=config["dtype"], optimizer=config["optimizer"], clip=config["clip"],
-            init_scale=config["init_scale"])
-        model.rng.bit_generator.state = config["rng"]
-        vocab = Vocab("".join(map(chr, arrays["vocab"])))
-        h = arrays["h"]
-    except (KeyError, TypeError, ValueError) as error:
-        raise CheckpointError(f"{path}: damaged settings ({error})") from None
-    if len(vocab) != model.vocab_size:
-        raise CheckpointError(
-            f"{path}: {len(vocab)} vocabulary characters "
-            f"for a model of {model.vocab_size}"
-        )
-    restore(model.params, arrays, "", path)
-    restore(state(model.optimizer), arrays, "optimizer.", path)
-    return Checkpoint(model, vocab, h, config["step"], config["position"],
-                      config["best_val_bpc"], config["smooth_loss"], config["seconds"])
+        with zipfile.ZipFile(path) as z:
+            return load_from(z, path)
+    except CheckpointError:
+        raise
+    except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError,
+            zipfile.BadZipFile, zlib.error) as error:
+        raise CheckpointError(f"{path}: not a readable checkpoint "
+                              f"({type(error).__name__})") from None

@@ -20,7 +20,10 @@ def read_text(path):
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:  # a file we may not read, or a disk that fails under it
+        raise DataError(f"{path}: cannot read it ({error.strerror})") from None
     if not raw.strip():
         raise DataError(f"{path}: the file is empty")
     if b"\0" in raw:
@@ -33,6 +36,21 @@ def read_text(path):
         raise DataError(
             f"{path}: not UTF-8 text (invalid byte at offset {error.start})"
         ) from None
+
+
+def shipped(name):
+    """A file shipped with the package: the installed copy, else the clone's data/."""
+    here = Path(__file__).resolve().parent
+    installed = here / "files" / name
+    return installed if installed.exists() else here.parent / "data" / name
+
+
+def corpus_path():
+    return shipped("linux_man.txt")
+
+
+def model_path():
+    return shipped("rnn-man.npz")
 
 
 class Vocab:

@@ -3,18 +3,23 @@
 
 """class RNN: the pieces of the book behind loss, train_step and sample."""
 
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 
-from rnn.bptt import backward
-from rnn.cell import forward
+from rnn import bptt, cell, fast
 from rnn.clip import clip_elementwise
 from rnn.init import init_params, param_shapes
-from rnn.loss import cross_entropy, softmax
+from rnn.loss import cross_entropy, cross_entropy_grad, softmax
 from rnn.optim import OPTIMIZERS
-from rnn.sample import sample
+from rnn.sample import draw, sample
+
 
 class Parameter:
-    """A named view into the model's flat vector: read it, or assign a new value into it."""
+    """A named view into the model's flat vector: read it, or assign a value into it."""
 
     def __set_name__(self, owner, name):
         self.name = name
@@ -30,53 +35,83 @@ class Parameter:
         view[...] = value
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A recurrent cell: its forward pass, backward pass and sampler."""
+
+    forward: Callable
+    backward: Callable
+    sample: Callable
+
+
+def check_counts(**values):
+    for name, value in values.items():
+        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if not (whole and value >= 1):
+            raise ValueError(f"{name} must be a positive integer, not {value!r}")
+
+
 def check_positive(**values):
     for name, value in values.items():
-        if not value > 0:
-            raise ValueError(f"{name} must be positive, not {value}")
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not (real and 0 < value < math.inf):
+            raise ValueError(f"{name} must be a positive finite number, not {value!r}")
 
 
 class Recurrent:
-    """The flat parameter vector, input checks, clipping and the update, for any recurrent cell."""
+    """The flat parameters, input checks, loss, clipping and update, for any cell."""
 
     state_rows = 1
 
-    def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=0.1, seed=None,
-                 dtype=np.float64, optimizer="adagrad", clip=5.0, init_scale=None):
-        check_positive(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length,
-                       learning_rate=learning_rate, clip=clip)
-        init_scale = self.default_init_scale(hidden_size) if init_scale is None else init_scale
+    def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=None,
+                 seed=None, dtype=np.float64, optimizer="adagrad", clip=5.0,
+                 init_scale=None):
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, "
+                             f"not {optimizer!r}")
+        if learning_rate is None:
+            learning_rate = OPTIMIZERS[optimizer].learning_rate  # its own default
+        check_counts(vocab_size=vocab_size, hidden_size=hidden_size,
+                     seq_length=seq_length)
+        check_positive(learning_rate=learning_rate, clip=clip)
+        if init_scale is None:
+            init_scale = self.default_init_scale(hidden_size)
         check_positive(init_scale=init_scale)
         if np.dtype(dtype) not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, not {np.dtype(dtype)}")
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {optimizer!r}")
-        self.vocab_size, self.hidden_size, self.seq_length = vocab_size, hidden_size, seq_length
-        self.learning_rate, self.clip, self.dtype = learning_rate, clip, np.dtype(dtype)
+        self.vocab_size, self.hidden_size = vocab_size, hidden_size
+        self.seq_length, self.learning_rate, self.clip = seq_length, learning_rate, clip
+        self.dtype = np.dtype(dtype)
         self.init_scale = init_scale
         self.rng = np.random.default_rng(seed)
         initial = self.initial_params(vocab_size, hidden_size, self.rng, self.dtype)
         self.theta = np.concatenate([value.ravel() for value in initial.values()])
         self.params, start = {}, 0
-        for name, value in initial.items():  # a view into theta per parameter, in the same order
-            self.params[name] = self.theta[start:start + value.size].reshape(value.shape)
+        for name, value in initial.items():  # a view into theta per parameter, in order
+            view = self.theta[start:start + value.size]
+            self.params[name] = view.reshape(value.shape)
             start += value.size
-        self.optimizer = OPTIMIZERS[optimizer](self.theta.size, learning_rate, dtype=self.dtype)
+        self.optimizer = OPTIMIZERS[optimizer](self.theta.size, learning_rate,
+                                               dtype=self.dtype)
 
     def batch(self, inputs, hprev, targets=None):
         inputs = np.asarray(inputs)
         if inputs.ndim == 1:
             inputs = inputs[:, None]
         if inputs.ndim != 2 or inputs.dtype.kind not in "iu":
-            raise ValueError(f"inputs must be integers of shape (T,) or (T, B), not {inputs.dtype} {inputs.shape}")
+            raise ValueError("inputs must be integers of shape (T,) or (T, B), "
+                             f"not {inputs.dtype} {inputs.shape}")
         if inputs.size and not (0 <= inputs.min() and inputs.max() < self.vocab_size):
             raise ValueError(f"character indices must be in [0, {self.vocab_size})")
         if targets is not None:
             targets = self.batch(targets, None)[0]
             if targets.shape != inputs.shape:
-                raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} differ in shape")
+                raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} "
+                                 "differ in shape")
         shape = (self.state_rows * self.hidden_size, inputs.shape[1])
-        hprev = np.zeros(shape, self.dtype) if hprev is None else np.asarray(hprev, self.dtype)
+        if hprev is None:
+            hprev = np.zeros(shape, self.dtype)
+        hprev = np.asarray(hprev, self.dtype)
         if hprev.shape != shape:
             raise ValueError(f"hprev must have shape {shape}, not {hprev.shape}")
         return inputs, hprev, targets
@@ -86,7 +121,22 @@ class Recurrent:
         return 0.01  # min-char-rnn's
 
     def initial_params(self, vocab_size, hidden_size, rng, dtype):
-        return init_params(self.param_shapes(vocab_size, hidden_size), rng, self.init_scale, dtype)
+        shapes = self.param_shapes(vocab_size, hidden_size)
+        return init_params(shapes, rng, self.init_scale, dtype)
+
+    def loss(self, inputs, targets, hprev):
+        inputs, hprev, targets = self.batch(inputs, hprev, targets)
+        params = self.params.values()
+        ys, cache, h = self.cell.forward(*params, inputs, hprev)
+        ps = softmax(ys)
+        dys = cross_entropy_grad(ps, targets)
+        grads, _ = self.cell.backward(*params, inputs, cache, dys)
+        return cross_entropy(ps, targets), grads, h
+
+    def predict(self, inputs, hprev):
+        inputs, hprev, _ = self.batch(inputs, hprev)
+        ys, _, h = self.cell.forward(*self.params.values(), inputs, hprev)
+        return softmax(ys), h
 
     def train_step(self, inputs, targets, hprev):
         loss, grads, h = self.loss(inputs, targets, hprev)
@@ -95,28 +145,36 @@ class Recurrent:
         self.optimizer.update(self.theta, dtheta)
         return loss, h
 
-    def sample(self, h, seed_ix, n, temperature=1.0, rng=None):
+    def generate(self, h, seed_ix, n, temperature, rng):
+        return self.cell.sample(*self.params.values(), h, seed_ix, n, temperature, rng)
+
+    def generate_top_k(self, h, ix, n, temperature, rng, top_k):
+        ixes = np.empty((n, h.shape[1]), dtype=np.int64)
+        for t in range(n):
+            ys, _, h = self.cell.forward(*self.params.values(), ix[None, :], h)
+            ix = ixes[t] = draw(softmax(ys[0] / temperature), rng, top_k)
+        return ixes
+
+    def sample(self, h, seed_ix, n, temperature=1.0, rng=None, top_k=None):
+        if temperature == 0:  # greedy: the top 1 is the most likely character
+            temperature, top_k = 1.0, 1
         check_positive(temperature=temperature)
         seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
-        ixes = self.generate(h, seed_ix[0], n, temperature, self.rng if rng is None else rng)
+        rng = self.rng if rng is None else rng
+        if top_k is None:
+            ixes = self.generate(h, seed_ix[0], n, temperature, rng)
+        else:
+            check_counts(top_k=top_k)
+            ixes = self.generate_top_k(h, seed_ix[0], n, temperature, rng, top_k)
         return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes
 
 
 class RNN(Recurrent):
-    Wxh, Whh, Why, bh, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
+    Wxh, Whh, Why, bh, by = (Parameter() for _ in range(5))
     param_shapes = staticmethod(param_shapes)
+    plain_cell = Cell(cell.forward, bptt.backward, sample)
+    fast_cell = Cell(fast.forward, fast.backward, fast.sample)
 
-    def loss(self, inputs, targets, hprev):
-        inputs, hprev, targets = self.batch(inputs, hprev, targets)
-        hs, ys = forward(self.Wxh, self.Whh, self.Why, self.bh, self.by, inputs, hprev)
-        ps = softmax(ys)
-        grads = backward(self.Wxh, self.Whh, self.Why, inputs, targets, hs, ps)
-        return cross_entropy(ps, targets), grads, hs[len(inputs) - 1]
-
-    def predict(self, inputs, hprev):
-        inputs, hprev, _ = self.batch(inputs, hprev)
-        hs, ys = forward(self.Wxh, self.Whh, self.Why, self.bh, self.by, inputs, hprev)
-        return softmax(ys), hs[len(inputs) - 1]
-
-    def generate(self, h, seed_ix, n, temperature, rng):
-        return sample(self.Wxh, self.Whh, self.Why, self.bh, self.by, h, seed_ix, n, temperature, rng)
+    def __init__(self, vocab_size, *args, fast=True, **kwargs):
+        super().__init__(vocab_size, *args, **kwargs)
+        self.cell = self.fast_cell if fast else self.plain_cell

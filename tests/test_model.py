@@ -72,9 +72,9 @@ def test_batched_sample_returns_one_column_per_stream():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"hidden_size": 0}, "hidden_size must be positive"),
-        ({"seq_length": -1}, "seq_length must be positive"),
-        ({"learning_rate": 0.0}, "learning_rate must be positive"),
+        ({"hidden_size": 0}, "hidden_size must be a positive integer"),
+        ({"seq_length": -1}, "seq_length must be a positive integer"),
+        ({"learning_rate": 0.0}, "learning_rate must be a positive finite number"),
         ({"dtype": np.int32}, "dtype must be float32 or float64"),
         ({"optimizer": "sgd"}, "optimizer must be one of"),
     ],
@@ -92,8 +92,8 @@ def test_bad_inputs_are_refused_with_a_clear_message():
         model.loss([1, 2, 3], [2, 3], None)
     with pytest.raises(ValueError, match="hprev must have shape"):
         model.loss([1, 2], [2, 3], np.zeros((5, 1)))
-    with pytest.raises(ValueError, match="temperature must be positive"):
-        model.sample(np.zeros((4, 1)), 0, 5, temperature=0)
+    with pytest.raises(ValueError, match="temperature must be a positive finite number"):
+        model.sample(np.zeros((4, 1)), 0, 5, temperature=-1)
 
 
 def test_float32_model_stays_float32():

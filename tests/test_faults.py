@@ -1,0 +1,496 @@
+"""The training program under faults and hostile input: nothing lost, nothing overwritten, no traceback."""
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnn import RNN
+from rnn.checkpoint import CheckpointError, load, save, write_atomically
+from rnn.cli import sample_main, train_main
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ["--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "--sample-chars", "20",
+         "--sample-every", "1000000"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The first 40 pages of the real corpus: real structure, a quick run."""
+    pages = (ROOT / "data" / "linux_man.txt").read_text(encoding="ascii").split("\f\n")[:40]
+    path = tmp_path_factory.mktemp("data") / "pages.txt"
+    path.write_text("\f\n".join(pages), encoding="ascii")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, corpus):
+    """A small checkpoint, trained once; tests copy it before damaging it."""
+    path = tmp_path_factory.mktemp("trained") / "run.npz"
+    assert train([*SMALL, "--data", corpus, "--steps", "20", "--eval-every", "10",
+                  "--optimizer", "adam", "--checkpoint", path]) == 0
+    return path
+
+
+def train(argv):
+    return train_main([str(a) for a in argv])
+
+
+def error_line(capsys, program):
+    """The program's one message line on stderr (the rest is the progress bar), and no traceback."""
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith(f"{program}: ")]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err and "Exception" not in err, err
+    return lines[0]
+
+
+def leftovers(folder):
+    return sorted(p.name for p in Path(folder).iterdir() if p.name.endswith(".tmp"))
+
+
+def program(*args, **kwargs):
+    """rnn-train or rnn-sample in a process of its own, as a user runs it."""
+    code = "import sys; from rnn.cli import train_main, sample_main; sys.exit({}_main())"
+    name, *argv = args
+    return subprocess.Popen([sys.executable, "-c", code.format(name), *map(str, argv)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, **kwargs)
+
+
+# 1. Check before training --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["the data", "the log is the data", "the log is the checkpoint"])
+def test_the_run_files_may_not_be_the_data_or_each_other(tmp_path, corpus, capsys, where):
+    data = tmp_path / "text.jsonl"
+    data.write_bytes(corpus.read_bytes())
+    checkpoint = {"the data": data, "the log is the data": tmp_path / "text.npz",
+                  "the log is the checkpoint": tmp_path / "run.jsonl"}[where]
+    before = data.read_bytes()
+    assert train([*SMALL, "--data", data, "--steps", "5", "--checkpoint", checkpoint]) == 1
+    line = error_line(capsys, "rnn-train")
+    assert "is the training data" in line or "share its name" in line
+    assert data.read_bytes() == before
+    assert not (tmp_path / "run.jsonl").exists() and not (tmp_path / "text.npz").exists()
+
+
+def test_an_unreadable_data_file_is_a_one_line_error(tmp_path, corpus, capsys, monkeypatch):
+    def refuse(self):
+        raise PermissionError(errno.EACCES, "Permission denied")
+    monkeypatch.setattr(Path, "read_bytes", refuse)  # root reads anything: the refusal is simulated
+    assert train([*SMALL, "--data", corpus, "--checkpoint", tmp_path / "run.npz"]) == 1
+    assert "cannot read it (Permission denied)" in error_line(capsys, "rnn-train")
+
+
+@pytest.mark.parametrize("flag, value", [("--hidden-size", "1000000"), ("--batch-size", "1000000000")])
+def test_absurd_sizes_are_refused_before_anything_is_allocated(tmp_path, corpus, capsys, flag, value):
+    assert train([*SMALL, "--data", corpus, flag, value, "--checkpoint", tmp_path / "run.npz"]) == 1
+    assert "GiB of memory" in error_line(capsys, "rnn-train")
+    assert not (tmp_path / "run.npz").exists()
+
+
+# 2. Safe writes ------------------------------------------------------------------------------------
+
+
+def test_a_parent_that_is_a_file_fails_before_the_first_step(tmp_path, corpus, capsys):
+    (tmp_path / "runs").write_text("a file, not a folder")
+    assert train([*SMALL, "--data", corpus, "--checkpoint", tmp_path / "runs" / "run.npz"]) == 1
+    line = error_line(capsys, "rnn-train")
+    assert "cannot write" in line and "nothing was saved" in line
+
+
+def test_a_folder_we_may_not_write_to_fails_before_the_first_step(tmp_path, corpus, capsys, monkeypatch):
+    steps = []
+    monkeypatch.setattr(RNN, "train_step", lambda *args: steps.append(1))
+    real_open = os.open
+
+    def refuse(path, flags, *args):  # root writes anywhere: the refusal is simulated
+        if str(path).endswith(".tmp"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, flags, *args)
+    monkeypatch.setattr(os, "open", refuse)
+    assert train([*SMALL, "--data", corpus, "--checkpoint", tmp_path / "run.npz"]) == 1
+    assert "cannot write" in error_line(capsys, "rnn-train")
+    assert not (tmp_path / "run.npz").exists() and steps == []
+
+
+def test_the_temporary_file_is_never_a_planted_symlink(tmp_path, trained, monkeypatch):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the program's to write")
+    ckpt, path = load(trained), tmp_path / "run.npz"
+    monkeypatch.setattr("secrets.token_hex", lambda n: "guessed")  # the attacker guessed the name
+    (tmp_path / ".run.npz.guessed.tmp").symlink_to(victim)
+    with pytest.raises(CheckpointError, match="File exists"):
+        save(path, ckpt)
+    assert victim.read_text() == "not the program's to write" and not path.exists()
+
+
+def test_a_symlinked_checkpoint_is_replaced_not_written_through(tmp_path, trained, capsys, corpus):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the program's to write")
+    (tmp_path / "run.npz").symlink_to(victim)
+    assert train([*SMALL, "--data", corpus, "--steps", "3", "--checkpoint", tmp_path / "run.npz"]) == 1
+    assert "exists; pass --resume" in error_line(capsys, "rnn-train")
+    assert train([*SMALL, "--data", corpus, "--steps", "3", "--checkpoint", tmp_path / "run.npz",
+                  "--overwrite"]) == 0
+    assert victim.read_text() == "not the program's to write"
+    assert not (tmp_path / "run.npz").is_symlink() and load(tmp_path / "run.npz").step == 3
+
+
+def test_the_log_is_never_appended_through_a_symlink(tmp_path, trained, corpus, capsys):
+    for name in ("run.npz", "run.best.npz"):
+        (tmp_path / name).write_bytes(trained.with_name(name).read_bytes())
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the program's to write")
+    (tmp_path / "run.jsonl").symlink_to(victim)
+    assert train(["--data", corpus, "--steps", "30", "--eval-every", "10", "--eval-chars", "2000",
+                  "--batch-size", "1", "--checkpoint", tmp_path / "run.npz", "--resume"]) == 1
+    assert "cannot append to" in error_line(capsys, "rnn-train")
+    assert victim.read_text() == "not the program's to write"
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 256 KiB tmpfs when the test may mount one (root), else None."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+                                           capture_output=True).returncode != 0:
+        yield None
+        return
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_keeps_the_previous_checkpoint(tmp_path, trained, tiny_disk, monkeypatch):
+    folder = tiny_disk or tmp_path
+    path = folder / "run.npz"
+    path.write_bytes(trained.read_bytes())
+    before = path.read_bytes()
+    if tiny_disk:
+        fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)  # fill the disk, for real
+        with pytest.raises(OSError) as full:
+            while True:
+                os.write(fd, bytes(4096))
+        os.close(fd)
+        assert full.value.errno == errno.ENOSPC
+    else:
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        monkeypatch.setattr(np, "savez", full)
+    with pytest.raises(CheckpointError, match="No space left on device.*previous checkpoint is intact"):
+        save(path, load(trained))
+    assert path.read_bytes() == before and leftovers(folder) == []
+
+
+def test_a_file_size_limit_keeps_the_previous_checkpoint(tmp_path, trained, corpus):
+    path = tmp_path / "run.npz"
+    for name in ("run.npz", "run.best.npz", "run.jsonl"):
+        (tmp_path / name).write_bytes(trained.with_name(name).read_bytes())
+    before = path.read_bytes()
+
+    def limit():
+        import resource
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # so that a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+    proc = program("train", *SMALL, "--data", corpus, "--optimizer", "adam", "--steps", "30",
+                   "--checkpoint", path, "--resume", preexec_fn=limit)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert "File too large" in err and "previous checkpoint is intact" in err
+    assert path.read_bytes() == before and leftovers(tmp_path) == []
+
+
+def test_a_new_run_never_replaces_an_earlier_runs_files(tmp_path, trained, corpus, capsys):
+    for name in ("run.best.npz", "run.jsonl"):  # the checkpoint itself is gone; its best copy and log stay
+        (tmp_path / name).write_bytes(trained.with_name(name).read_bytes())
+    best = (tmp_path / "run.best.npz").read_bytes()
+    assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", tmp_path / "run.npz"]) == 1
+    assert "run.best.npz exists; pass --resume" in error_line(capsys, "rnn-train")
+    assert (tmp_path / "run.best.npz").read_bytes() == best and not (tmp_path / "run.npz").exists()
+
+
+def test_runs_without_a_checkpoint_each_get_a_new_folder(tmp_path, corpus, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        assert train([*SMALL, "--data", corpus, "--steps", "5", "--eval-every", "5"]) == 0
+    folders = sorted((tmp_path / "runs").iterdir())
+    assert len(folders) == 2
+    assert all({p.name for p in f.iterdir()} == {"rnn.npz", "rnn.best.npz", "rnn.jsonl"} for f in folders)
+    assert f"saving this run in {folders[0].relative_to(tmp_path)}" in capsys.readouterr().out
+
+
+# 3. Stop signals save ------------------------------------------------------------------------------
+
+
+def wait_for_training(proc):
+    deadline = time.monotonic() + 60
+    seen = ""
+    while time.monotonic() < deadline and "step=" not in seen:
+        seen += proc.stderr.read(100) or ""
+    time.sleep(0.5)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_saves_and_the_run_resumes_bitwise(tmp_path, corpus, signum):
+    flags = [*SMALL, "--data", corpus, "--batch-size", "2", "--eval-every", "1000000"]
+    proc = program("train", *flags, "--steps", "100000000", "--checkpoint", tmp_path / "stopped.npz")
+    wait_for_training(proc)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum and "Traceback" not in err
+    assert f"stopped by {signal.Signals(signum).name}" in err
+    assert leftovers(tmp_path) == []
+    k = load(tmp_path / "stopped.npz").step
+    assert k > 0
+    n = k + 7
+    assert train([*flags, "--steps", n, "--checkpoint", tmp_path / "stopped.npz", "--resume"]) == 0
+    assert train([*flags, "--steps", n, "--checkpoint", tmp_path / "straight.npz"]) == 0
+    resumed, straight = load(tmp_path / "stopped.npz"), load(tmp_path / "straight.npz")
+    assert resumed.step == straight.step == n
+    assert np.array_equal(resumed.model.theta, straight.model.theta)
+    assert np.array_equal(resumed.model.optimizer.mem, straight.model.optimizer.mem)
+    assert np.array_equal(resumed.h, straight.h)
+
+
+def test_a_second_ctrl_c_during_a_save_waits_for_the_rename(tmp_path):
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"old")
+
+    def write(f):
+        f.write(b"new, ")
+        os.kill(os.getpid(), signal.SIGINT)  # arrives mid-write
+        f.write(b"and whole")
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(path, write)
+    assert path.read_bytes() == b"new, and whole" and leftovers(tmp_path) == []
+
+
+def test_a_fatal_signal_during_a_save_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "model.npz"
+    code = f"""if True:
+        import os, signal
+        from pathlib import Path
+        from rnn.checkpoint import write_atomically
+        def write(f):
+            f.write(b"new, ")
+            os.kill(os.getpid(), signal.SIGTERM)  # the default action: the process ends
+            f.write(b"and whole")
+        write_atomically(Path({str(path)!r}), write)
+    """
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -signal.SIGTERM
+    assert path.read_bytes() == b"new, and whole" and leftovers(tmp_path) == []
+
+
+def test_ctrl_c_while_loading_or_in_the_final_validation_is_one_line(tmp_path, corpus, capsys, monkeypatch):
+    def interrupt(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("rnn.cli.evaluate", interrupt)
+    assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", tmp_path / "run.npz"]) == 130
+    assert "interrupted" in error_line(capsys, "rnn-train")
+    assert load(tmp_path / "run.npz").step == 5
+    monkeypatch.setattr("rnn.cli.load", interrupt)
+    assert sample_main(["--checkpoint", str(tmp_path / "run.npz")]) == 130
+    assert "Traceback" not in capsys.readouterr().err
+
+
+# 4. The last good checkpoint is good ---------------------------------------------------------------
+
+
+def test_after_a_divergence_the_named_checkpoint_samples(tmp_path, corpus, capsys):
+    assert train([*SMALL, "--data", corpus, "--learning-rate", "1e300", "--eval-every", "1", "--steps",
+                  "50", "--checkpoint", tmp_path / "run.npz"]) == 1
+    line = error_line(capsys, "rnn-train")
+    named = line.split("the last good checkpoint is ")[1].split(" (step")[0]
+    assert np.isfinite(load(named).model.theta).all()
+    assert sample_main(["--checkpoint", named, "-n", "200", "--seed", "0"]) == 0
+    assert capsys.readouterr().out.strip()  # not a page of newlines
+
+
+def test_non_finite_weights_are_never_saved(tmp_path, trained):
+    ckpt = load(trained)
+    ckpt.model.Whh[0, 0] = np.inf
+    with pytest.raises(CheckpointError, match="not finite"):
+        save(tmp_path / "run.npz", ckpt)
+    assert not (tmp_path / "run.npz").exists()
+
+
+# 5. No traceback: a broken pipe ----------------------------------------------------------------------
+
+
+def test_a_closed_pipe_ends_rnn_sample_quietly(trained):
+    proc = program("sample", "--checkpoint", trained, "-n", "100000", "--num-samples", "5")
+    assert len(proc.stdout.read(10)) == 10
+    proc.stdout.close()  # what `| head -c 10` does
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 128 + signal.SIGPIPE and err == ""
+
+
+def test_a_closed_pipe_does_not_stop_training(tmp_path, corpus):
+    proc = program("train", *SMALL, "--data", corpus, "--steps", "200", "--eval-every", "10",
+                   "--checkpoint", tmp_path / "run.npz")
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0 and "Traceback" not in err
+    assert load(tmp_path / "run.npz").step == 200
+
+
+# 6. Malformed checkpoints, and bounded loading -----------------------------------------------------
+
+
+def rewrite(path, change):
+    """Rewrite a checkpoint after change(arrays, settings) has damaged either."""
+    arrays = dict(np.load(path, allow_pickle=False))
+    original = arrays["config"]
+    config = json.loads(str(original))
+    change(arrays, config)
+    if arrays["config"] is original:
+        arrays["config"] = np.array(json.dumps(config))
+    with open(path, "wb") as f:
+        np.savez(f, **{k: v for k, v in arrays.items() if v is not None})
+
+
+def setting(key, value):
+    return lambda arrays, config: config.__setitem__(key, value)
+
+
+def array(name, value):
+    return lambda arrays, config: arrays.__setitem__(name, value)
+
+
+def drop(key):
+    return lambda arrays, config: config.pop(key)
+
+
+MALFORMED = {
+    "no step": (drop("step"), "step is None"),
+    "no rng": (drop("rng"), "rng is None"),
+    "no hidden_size": (drop("hidden_size"), "hidden_size is None"),
+    "hidden_size as text": (setting("hidden_size", "16"), "hidden_size is '16'"),
+    "hidden_size 2.5": (setting("hidden_size", 2.5), "hidden_size is 2.5"),
+    "hidden_size 0": (setting("hidden_size", 0), "hidden_size must be a positive integer"),
+    "hidden_size absurd": (setting("hidden_size", 10**7), "GiB of memory"),
+    "vocab_size absurd": (setting("vocab_size", 10**9), "GiB of memory"),
+    "learning_rate infinite": (setting("learning_rate", float("inf")), "learning_rate must be"),
+    "negative step": (setting("step", -1), "negative step"),
+    "unknown dtype": (setting("dtype", "float16"), "dtype must be"),
+    "unknown optimizer": (setting("optimizer", "sgd"), "optimizer must be"),
+    "damaged rng": (setting("rng", {"bit_generator": "PCG64", "state": 3}), "damaged settings"),
+    "settings not a dict": (array("config", np.array("[1, 2]")), "not a clear-rnn checkpoint"),
+    "settings not JSON": (array("config", np.array("{not json")), "not a readable checkpoint"),
+    "settings too long": (array("config", np.array("x" * 200_000)), "not a clear-rnn checkpoint"),
+    "settings as numbers": (array("config", np.zeros(3)), "not a clear-rnn checkpoint"),
+    "no Whh": (array("Whh", None), "Whh is missing"),
+    "no vocabulary": (array("vocab", None), "vocab is missing"),
+    "no optimizer memory": (array("optimizer.mem", None), "optimizer.mem is missing"),
+    "Whh of the wrong shape": (array("Whh", np.zeros((3, 3))), "Whh should have shape (16, 16)"),
+    "Whh of the wrong dtype": (array("Whh", np.zeros((16, 16), np.float32)), "Whh should have shape"),
+    "Whh as text": (array("Whh", np.full((16, 16), "x")), "Whh should have shape"),
+    "h of one dimension": (array("h", np.zeros(16)), "h should have shape (16, B)"),
+    "vocabulary of the wrong length": (array("vocab", np.full(1, 65, np.int32)), "vocab should have shape"),
+    "Whh infinite": (lambda a, c: a["Whh"].__setitem__((0, 0), np.inf), "not finite"),
+    "h not a number": (lambda a, c: a["h"].__setitem__((0, 0), np.nan), "not finite"),
+    "by of 1e200": (lambda a, c: a["by"].__setitem__((0, 0), 1e200), "not finite"),
+    "model as a list": (setting("model", ["rnn"]), "not a clear-rnn checkpoint"),
+}
+
+
+@pytest.mark.parametrize("damage, needle", MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed_checkpoints_get_a_one_line_error(tmp_path, trained, capsys, damage, needle):
+    path = tmp_path / "run.npz"
+    path.write_bytes(trained.read_bytes())
+    rewrite(path, damage)
+    assert sample_main(["--checkpoint", str(path)]) == 1
+    line = error_line(capsys, "rnn-sample")
+    assert needle in line, line
+
+
+def test_vocabularies_of_non_characters_are_refused(tmp_path, trained, capsys):
+    for codes in ([-1], [0xD800], [0x110000]):
+        path = tmp_path / "run.npz"
+        path.write_bytes(trained.read_bytes())
+        vocab = np.load(trained)["vocab"].copy()
+        vocab[: len(codes)] = codes
+        rewrite(path, array("vocab", vocab))
+        assert sample_main(["--checkpoint", str(path)]) == 1
+        assert "not characters" in error_line(capsys, "rnn-sample")
+
+
+def npy_header(shape, dtype="<f8"):
+    header = repr({"descr": dtype, "fortran_order": False, "shape": shape}).encode()
+    header += b" " * (63 - (len(header) + 10) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+
+
+@pytest.mark.parametrize("bomb", ["declared", "padded", "extra member"])
+def test_a_zip_bomb_is_refused_without_reading_it(tmp_path, trained, capsys, bomb):
+    """A few hundred kilobytes that inflate to 200 MB: loading reads what the settings imply, no more."""
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(trained) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in src.namelist():
+            if not (name == "Whh.npy" and bomb != "extra member"):
+                z.writestr(name, src.read(name))
+        name = "Whh.npy" if bomb != "extra member" else "bomb.npy"
+        shape = (5000, 5000) if bomb == "declared" else (16, 16)
+        with z.open(name, "w", force_zip64=True) as f:
+            f.write(npy_header(shape))
+            zeros = bytes(1 << 20)
+            for _ in range(200):
+                f.write(zeros)
+    assert path.stat().st_size < 2_000_000
+    tracemalloc.start()
+    start = time.perf_counter()
+    code = sample_main(["--checkpoint", str(path), "-n", "10"])
+    seconds, peak = time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert seconds < 5 and peak < 20_000_000
+    if bomb == "declared":
+        assert code == 1 and "Whh should have shape (16, 16)" in error_line(capsys, "rnn-sample")
+    else:
+        assert code == 0  # the bytes past what the header promises, and unknown members, are never read
+
+
+@pytest.mark.parametrize("damage", ["empty", "not a zip", "truncated", "a folder", "npy version 9"])
+def test_unreadable_checkpoints_get_a_one_line_error(tmp_path, trained, capsys, damage):
+    path = tmp_path / "run.npz"
+    raw = trained.read_bytes()
+    if damage == "a folder":
+        path.mkdir()
+    elif damage == "npy version 9":
+        with zipfile.ZipFile(trained) as src, zipfile.ZipFile(path, "w") as z:
+            for name in src.namelist():
+                data = src.read(name)
+                z.writestr(name, data[:6] + b"\x09\x00" + data[8:] if name == "Whh.npy" else data)
+    else:
+        path.write_bytes({"empty": b"", "not a zip": b"PK\x03\x04 not really",
+                          "truncated": raw[: len(raw) * 2 // 3]}[damage])
+    assert sample_main(["--checkpoint", str(path)]) == 1
+    line = error_line(capsys, "rnn-sample")
+    assert "not a readable checkpoint" in line or "no such checkpoint" in line, line
+
+
+# 7. The Python API -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argument, value", [
+    ("hidden_size", 2.5), ("hidden_size", "100"), ("seq_length", True), ("vocab_size", 0),
+    ("learning_rate", float("inf")), ("learning_rate", float("nan")), ("clip", float("inf")),
+    ("init_scale", -1.0), ("init_scale", float("nan")),
+])
+def test_the_python_api_names_the_argument_it_refuses(argument, value):
+    kwargs = {"vocab_size": 10, argument: value}
+    with pytest.raises(ValueError, match=f"^{argument} must be"):
+        RNN(**kwargs)
