@@ -1,7 +1,8 @@
 # Generated from docs/dataset.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/dataset/
 
-"""The corpus: reading it, a sorted vocabulary, a page-level split, and (inputs, targets) windows."""
+"""The corpus: reading it, a sorted vocabulary, a page-level split, and (inputs,
+targets) windows."""
 
 import hashlib
 from pathlib import Path
@@ -26,11 +27,15 @@ def read_text(path):
     if not raw.strip():
         raise DataError(f"{path}: the file is empty")
     if b"\0" in raw:
-        raise DataError(f"{path}: this looks like a binary file (it contains NUL bytes), not text")
+        raise DataError(
+            f"{path}: this looks like a binary file (it contains NUL bytes), not text"
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text (invalid byte at offset {error.start})") from None
+        raise DataError(
+            f"{path}: not UTF-8 text (invalid byte at offset {error.start})"
+        ) from None
 
 
 def shipped(name):
@@ -60,7 +65,9 @@ class Vocab:
         unknown = set(text) - self.index.keys()
         if unknown:
             shown = "".join(sorted(unknown))[:20]
-            raise DataError(f"{len(unknown)} character(s) the model has never seen: {shown!r}")
+            raise DataError(
+                f"{len(unknown)} character(s) the model has never seen: {shown!r}"
+            )
         return np.array([self.index[c] for c in text], dtype=np.int64)
 
     def decode(self, ixes):
@@ -72,7 +79,9 @@ def split_pages(text, val_fraction=0.1, max_page_share=0.02):
     if len(pages) < 10:  # no page structure to respect: hold out the end
         cut = int(len(text) * (1 - val_fraction))
         return text[:cut], text[cut:], []
-    order = sorted(range(len(pages)), key=lambda i: hashlib.sha256(pages[i].encode()).hexdigest())
+    order = sorted(
+        range(len(pages)), key=lambda i: hashlib.sha256(pages[i].encode()).hexdigest()
+    )
     held_out, size = [], 0
     for i in order:
         if size >= val_fraction * len(text):
@@ -96,10 +105,13 @@ def lanes(data, batch_size):
 def windows(data, seq_length, batch_size, position=0):
     X, Y = lanes(data, batch_size)
     if len(X) < seq_length:
-        raise DataError(f"the text is too short: {len(data)} characters make lanes of {len(X)}, "
-                        f"fewer than seq_length {seq_length} (with batch size {batch_size})")
+        raise DataError(
+            f"the text is too short: {len(data)} characters make lanes of {len(X)}, "
+            f"fewer than seq_length {seq_length} (with batch size {batch_size})"
+        )
     while True:
         if position + seq_length > len(X):
             position = 0
-        yield position, X[position:position + seq_length], Y[position:position + seq_length]
+        window = slice(position, position + seq_length)
+        yield position, X[window], Y[window]
         position += seq_length

@@ -13,6 +13,10 @@ def param_shapes(vocab_size, hidden_size):
 
 def init_params(shapes, rng, scale=0.01, dtype=np.float64):
     return {
-        name: (rng.standard_normal(shape) * scale if name.startswith("W") else np.zeros(shape)).astype(dtype)
+        name: (
+            rng.standard_normal(shape) * scale
+            if name.startswith("W")
+            else np.zeros(shape)
+        ).astype(dtype)
         for name, shape in shapes.items()
     }

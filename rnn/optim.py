@@ -1,7 +1,8 @@
 # Generated from docs/adagrad.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/adagrad/
 
-"""Optimizers on the model's flat parameter vector: Adagrad (min-char-rnn's), RMSprop, Adam."""
+"""Optimizers on the model's flat parameter vector: Adagrad (min-char-rnn's), RMSprop,
+Adam."""
 
 import numpy as np
 
@@ -45,7 +46,8 @@ class Adam:
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.v = np.zeros(size, dtype=dtype)
         self.mem = np.zeros(size, dtype=dtype)
-        self.n = np.zeros((), dtype=np.int64)  # an array, so a checkpoint saves it like the rest
+        # an array, so a checkpoint saves it like the rest
+        self.n = np.zeros((), dtype=np.int64)
 
     def update(self, theta, g):
         self.n += 1
@@ -62,4 +64,8 @@ OPTIMIZERS = {"adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
 
 
 def state(optimizer):
-    return {name: value for name, value in vars(optimizer).items() if isinstance(value, np.ndarray)}
+    return {
+        name: value
+        for name, value in vars(optimizer).items()
+        if isinstance(value, np.ndarray)
+    }

@@ -69,3 +69,47 @@ def test_the_inventory_flags_a_fence_pytest_codeblocks_would_ignore(tmp_path, mo
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     kinds = [kind for *_, kind, _ in inventory()]
     assert kinds == ["unverified", "run in place"]
+
+
+MAX_CODE_LINE = 88  # what a 1280 px screen shows of a code block (docs/stylesheets/extra.css)
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
+EXPECTED_OUTPUT = re.compile(r"<!--\s*pytest-codeblocks:expected-output")
+
+
+def fence_lines(text):
+    """(line number, line) for every line of code inside a fence, without the fence's indentation.
+
+    A fence that pytest-codeblocks compares with a program's output is left out: its lines are
+    what the program prints, and rewrapping them would misquote it.
+    """
+    fence, output, previous = None, False, ""
+    for number, line in enumerate(text.splitlines(), 1):
+        mark = FENCE.match(line)
+        if fence is None:
+            if mark:
+                fence, output = (mark.group(1), mark.group(2)), bool(EXPECTED_OUTPUT.search(previous))
+            elif line.strip():
+                previous = line
+        elif mark and mark.group(2).startswith(fence[1]) and not mark.group(3).strip():
+            fence, previous = None, line
+        elif not output:
+            yield number, line.removeprefix(fence[0])
+
+
+def test_code_lines_fit_a_desktop_screen():
+    long = [
+        f"{page.relative_to(ROOT).as_posix()}:{number} has {len(line)} characters"
+        for page in pages()
+        for number, line in fence_lines(page.read_text(encoding="utf-8"))
+        if len(line) > MAX_CODE_LINE
+    ]
+    assert not long, f"code lines longer than {MAX_CODE_LINE} characters:\n" + "\n".join(long)
+
+
+def test_a_long_line_is_found_in_an_indented_fence_but_not_in_checked_output():
+    long = "y" * 89
+    page = (
+        f"{long}\n\n!!! note\n    ```python\n    x = 1\n    {long}\n    ```\n\n"
+        f"<!--pytest-codeblocks:expected-output-->\n\n```text\n{long}\n```\n\n```text\n{long}\n```\n"
+    )
+    assert [number for number, line in fence_lines(page) if len(line) > MAX_CODE_LINE] == [6, 16]

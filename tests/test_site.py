@@ -14,15 +14,22 @@ reports:
   notebook Markdown, and no MathJax error boxes;
 * on notebook pages, at least one rendered figure (a ``data:image`` output).
 
-A full-page screenshot of every page goes to ``artifacts/screenshots/``.
-The sabotage tests break the math library, an image and the offline rule on
-purpose and check that ``check_page`` notices each.
+Every page is also opened 390 px wide, where ``layout_problems`` reports any
+displayed equation drawn narrower than its natural width or cut off rather
+than scrollable, a page wider than the screen, and a copy button over code;
+and in dark mode, where no diagram may be a bright box.
+
+Full-page screenshots go to ``artifacts/screenshots/`` (1280 px, light),
+``artifacts/screenshots/390px/`` and ``artifacts/screenshots/dark/``.
+The sabotage tests break the math library, an image, the offline rule and
+each of the layout rules on purpose and check that the checks notice.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import io
 import json
 import os
 import posixpath
@@ -191,13 +198,39 @@ def _is_local(url: str) -> bool:
     return parsed.scheme not in ("http", "https", "ws", "wss") or parsed.hostname == LOCAL_HOST
 
 
-@pytest.fixture
-def page(browser):
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _tab(browser, viewport: dict, color_scheme: str):
     """A fresh page; requests to any other host are refused before they leave."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=viewport, color_scheme=color_scheme)
     context.route(lambda url: not _is_local(url), lambda route: route.abort("blockedbyclient"))
     tab = context.new_page()
     tab.set_default_timeout(30_000)
+    return context, tab
+
+
+@pytest.fixture
+def page(browser):
+    """1280 px wide, light."""
+    context, tab = _tab(browser, DESKTOP, "light")
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """390 px wide, light."""
+    context, tab = _tab(browser, PHONE, "light")
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def dark(browser):
+    """1280 px wide, in the theme's dark scheme (chosen from the system preference)."""
+    context, tab = _tab(browser, DESKTOP, "dark")
     yield tab
     context.close()
 
@@ -339,6 +372,79 @@ def check_page(page, url: str, screenshot: Path | None = None) -> list[str]:
     return problems
 
 
+# Layout on a small screen. A displayed equation must be drawn at its natural
+# size (MathJax gives the SVG's width and height in ex; the rendered height
+# gives the ex), and whatever holds it must scroll rather than cut it off.
+_LAYOUT = r"""() => {
+  const problems = [];
+  const tex = new Map();
+  for (const item of (window.MathJax?.startup?.document?.math || [])) {
+    if (item.display && item.typesetRoot) tex.set(item.typesetRoot, item.math.trim());
+  }
+  const name = (c) => (tex.get(c) || c.textContent).slice(0, 60);
+  const clipper = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") return a;
+    }
+    return null;
+  };
+  for (const c of document.querySelectorAll('mjx-container[display="true"]')) {
+    const svg = c.querySelector(":scope > svg");
+    if (!svg) continue;
+    const r = svg.getBoundingClientRect();
+    const natural = (parseFloat(svg.getAttribute("width")) * r.height) / parseFloat(svg.getAttribute("height"));
+    if (!(r.width >= 0.98 * natural)) {
+      problems.push(`equation drawn ${Math.round(r.width)} px wide of its ${Math.round(natural)}: ${name(c)}`);
+    }
+    const box = clipper(svg);
+    const scrolls = box && ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    if (box && !scrolls && r.right > box.getBoundingClientRect().right + 1) {
+      problems.push(`equation cut off, not scrollable: ${name(c)}`);
+    }
+  }
+  const extra = document.documentElement.scrollWidth - window.innerWidth;
+  if (extra > 1) problems.push(`the page is ${extra} px wider than the screen`);
+  // Copy buttons, and the box their code scrolls in: the theme's code blocks, notebook cells.
+  const buttons = [
+    ...[...document.querySelectorAll("pre > .md-code__nav")].map((b) => [b, b.parentElement.querySelector(":scope > code")]),
+    ...[...document.querySelectorAll(".zeroclipboard-container")].map((b) => [b, b.parentElement.querySelector(".highlight-ipynb")]),
+  ];
+  for (const [button, code] of buttons) {
+    if (!code || !button.getBoundingClientRect().width) continue;
+    const textRight = code.getBoundingClientRect().right - parseFloat(getComputedStyle(code).borderRightWidth);
+    if (textRight > button.getBoundingClientRect().left + 0.5) {
+      problems.push(`the copy button covers code: ${code.textContent.trim().slice(0, 60)}`);
+    }
+  }
+  return problems;
+}"""
+
+
+def layout_problems(page) -> list[str]:
+    """Equations, page width and copy buttons on the page as loaded (see _LAYOUT)."""
+    return page.evaluate(_LAYOUT)
+
+
+DIAGRAMS = 'img[src*="imgs/"]'
+MAX_DIAGRAM_BRIGHTNESS = 0.5  # mean of the pixels, 0 black to 1 white
+
+
+def bright_diagrams(page) -> list[str]:
+    """The diagrams (drawn on white) that show as bright boxes on the page, in its scheme."""
+    from PIL import Image, ImageStat
+
+    problems = []
+    for i in range(page.locator(DIAGRAMS).count()):
+        diagram = page.locator(DIAGRAMS).nth(i)
+        diagram.scroll_into_view_if_needed()
+        image = Image.open(io.BytesIO(diagram.screenshot())).convert("L")
+        brightness = ImageStat.Stat(image).mean[0] / 255
+        if brightness > MAX_DIAGRAM_BRIGHTNESS:
+            src = diagram.get_attribute("src")
+            problems.append(f"diagram {src} is a bright box in dark mode ({brightness:.0%} bright)")
+    return problems
+
+
 # --- tests ---------------------------------------------------------------------
 
 
@@ -368,6 +474,20 @@ def test_no_cdn_in_sources():
 @pytest.mark.parametrize("path", PAGES, ids=page_id)
 def test_page(site: Path, page, base_url: str, path: str):
     problems = check_page(page, base_url + path, SCREENSHOTS / f"{page_id(path)}.png")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_page_on_a_phone(site: Path, phone, base_url: str, path: str):
+    problems = check_page(phone, base_url + path, SCREENSHOTS / "390px" / f"{page_id(path)}.png")
+    problems += layout_problems(phone)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_page_in_dark_mode(site: Path, dark, base_url: str, path: str):
+    problems = check_page(dark, base_url + path, SCREENSHOTS / "dark" / f"{page_id(path)}.png")
+    problems += bright_diagrams(dark)
     assert problems == [], "\n".join(problems)
 
 
@@ -411,7 +531,7 @@ def test_probe_page_passes_untouched(probe_url: str, page):
 def test_sabotage_is_reported(probe_url: str, page, what, pattern, expected):
     page.route(pattern, lambda route: route.abort())
     problems = check_page(page, probe_url)
-    assert any(p.startswith(expected) for p in problems), (what, problems)
+    assert any(p.startswith(expected) for p in problems), problems
     assert any(p.startswith("request failed:") for p in problems), (what, problems)
 
 
@@ -565,3 +685,72 @@ def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
     bar.bar.get_by_role("button", name="Reset").click()
     assert bar.run().startswith("Ran in "), bar.output("stderr")
     assert bar.output("stdout") == block.expected_output
+
+
+@pytest.mark.parametrize(
+    "path, css, expected",
+    [
+        pytest.param(
+            "cell/",
+            'mjx-container[display="true"] > svg { max-width: 100% !important; }',
+            "equation drawn ",
+            id="equations capped at the column width",
+        ),
+        pytest.param(
+            "cell/",
+            'div.arithmatex, mjx-container[display="true"] { overflow: hidden !important; }',
+            "equation cut off, not scrollable: ",
+            id="equations in boxes that cannot scroll",
+        ),
+        pytest.param(
+            "cell/",
+            ".md-typeset__scrollwrap { overflow: visible !important; }",
+            "the page is ",
+            id="tables that do not scroll",
+        ),
+        pytest.param(
+            "",
+            "pre > code.md-code__content { border-right-width: 0 !important; }",
+            "the copy button covers code: ",
+            id="code running under the copy button",
+        ),
+        pytest.param(
+            "notebooks/training/",
+            ".highlight-ipynb { border-right-width: 0 !important; }",
+            "the copy button covers code: ",
+            id="notebook code running under the copy button",
+        ),
+    ],
+)
+def test_layout_sabotage_is_reported(site: Path, phone, base_url: str, path, css, expected):
+    assert check_page(phone, base_url + path) == []
+    assert layout_problems(phone) == [], "the control: the page as built passes"
+    phone.add_style_tag(content=css)
+    problems = layout_problems(phone)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_a_bright_diagram_is_reported(site: Path, dark, base_url: str):
+    assert check_page(dark, base_url) == []
+    assert bright_diagrams(dark) == [], "the control: the page as built passes"
+    dark.add_style_tag(content=f"{DIAGRAMS} {{ filter: none !important; }}")
+    assert len(bright_diagrams(dark)) == dark.locator(DIAGRAMS).count() > 0
+
+
+# --- notebooks: run by `mkdocs build`, shown unrun by `mkdocs serve` ------------
+
+
+@pytest.mark.parametrize(
+    "command, env, runs",
+    [("build", "", True), ("gh-deploy", "", True), ("serve", "", False), ("serve", "1", True)],
+)
+def test_only_a_plain_serve_leaves_the_notebooks_unrun(monkeypatch, command, env, runs):
+    """`mkdocs serve` answers in seconds; every build runs the notebooks and fails on an error."""
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("CLEAR_RNN_RUN_NOTEBOOKS", env)
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    config.plugins.on_startup(command=command, dirty=False)
+    config = config.plugins.on_config(config)
+    jupyter = config.plugins["mkdocs-jupyter"].config
+    assert (jupyter["execute"], jupyter["allow_errors"]) == (runs, False)

@@ -10,11 +10,16 @@
 3. A guard: any page that would still load a script, stylesheet, image or
    frame from another host is reported as a warning, which fails
    `mkdocs build --strict`. The site must work offline.
+4. `mkdocs serve` shows the notebooks without running them, so the first page
+   answers in seconds; `mkdocs build` (and the tests, and CI) runs every one
+   and fails on an error. `CLEAR_RNN_RUN_NOTEBOOKS=1 mkdocs serve` runs them
+   too.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 log = logging.getLogger("mkdocs.hooks.clear_rnn")
@@ -98,13 +103,49 @@ def remote_resources(html: str) -> list[str]:
     return found
 
 
+# --- 4. notebooks are run by `mkdocs build`, not by `mkdocs serve` ----------
+
+RUN_NOTEBOOKS = "CLEAR_RNN_RUN_NOTEBOOKS"
+_NOT_RUN = (
+    '<div class="admonition note"><p class="admonition-title">Not run</p>'
+    "<p><code>mkdocs serve</code> shows this notebook without running it: "
+    f"<code>{RUN_NOTEBOOKS}=1 mkdocs serve</code> or <code>mkdocs build</code> "
+    "runs it and shows its output.</p></div>"
+)
+_command = "build"
+
+
+def runs_notebooks(command: str) -> bool:
+    """Whether `mkdocs <command>` runs the notebooks: always, except a plain serve."""
+    wanted = os.environ.get(RUN_NOTEBOOKS, "").strip().lower() not in ("", "0", "false", "no")
+    return command != "serve" or wanted
+
+
 # --- hook entry points ------------------------------------------------------
+
+
+def on_startup(command, dirty):
+    global _command
+    _command = command
+
+
+def on_config(config):
+    # mkdocs serve reloads the config on each change but calls on_startup once:
+    # the command is kept in this module, which MkDocs loads once per process.
+    if not runs_notebooks(_command):
+        config.plugins["mkdocs-jupyter"].config["execute"] = False
+    return config
 
 
 def on_page_content(html, page, config, files):
     if _is_notebook(page):
         html = _NB_MATHJAX.sub("", html)
         html = _NB_MERMAID.sub("", html)
+        if not runs_notebooks(_command):
+            # After the notebook's title, or first if it has none.
+            title_end = html.find("</h1>")
+            at = title_end + len("</h1>") if title_end >= 0 else 0
+            html = html[:at] + _NOT_RUN + html[at:]
     return _retitle(html)
 
 
