@@ -571,7 +571,7 @@ RUN_PAGES = {
         ("[0.01, 0.1, 1.0]", "[0.1, 1.0]"), "KeyError: 0.01",
     ),
     "dhnext.md": (
-        ("[1, 5, 10, 20, 40]", "[1, 2, 3]"), "|dL/dh[t- 2]| / |dL/dh[t]| = ",
+        ("[1, 5, 10, 20, 25, 40]", "[1, 2, 3]"), "|dL/dh[t- 2]| / |dL/dh[t]| = ",
         ("K = 60", "K = 6"), "IndexError: index 10 is out of bounds",
     ),
     "adagrad.md": (
@@ -677,7 +677,7 @@ def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
     block = next(b for b in in_place_blocks("initialization.md") if b.expected_output is not None)
     page.goto(base_url + page_path("initialization.md"), wait_until="load")
     bar = RunBar(page, block.code)
-    bar.edit("stats = {}", "while True:\n    pass")
+    bar.edit("stats, norms = {}, {}", "while True:\n    pass")
     bar.bar.get_by_role("button", name=re.compile("Run")).click()
     expect(bar.status).to_have_text(re.compile(r"^Running"), timeout=RUN_TIMEOUT_MS)
     bar.bar.get_by_role("button", name="Stop").click()
