@@ -7,5 +7,6 @@ from rnn.gru import GRU
 from rnn.lstm import LSTM
 from rnn.model import RNN
 
-__all__ = ["RNN", "LSTM", "GRU"]
+MODELS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+__all__ = ["RNN", "LSTM", "GRU", "MODELS"]
 __version__ = "0.1.0"

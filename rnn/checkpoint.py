@@ -12,14 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn import MODELS
 from rnn.data import Vocab
-from rnn.gru import GRU
-from rnn.lstm import LSTM
-from rnn.model import RNN
 from rnn.optim import OPTIMIZERS, state
 
 FORMAT = 1
-MODELS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
 
 class CheckpointError(ValueError):

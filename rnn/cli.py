@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from rnn.checkpoint import MODELS, Checkpoint, CheckpointError, load, settings
+from rnn import MODELS
+from rnn.checkpoint import Checkpoint, CheckpointError, load, settings
 from rnn.data import PAGE_BREAK, DataError, Vocab, read_text, split_pages
 from rnn.train import TrainingError, evaluate, train
 

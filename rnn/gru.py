@@ -5,11 +5,10 @@
 
 import numpy as np
 
-from rnn.bptt import input_grad, output_grads, recurrent_grad
-from rnn.cell import columns, output, states, steps
-from rnn.loss import cross_entropy, softmax
-from rnn.lstm import sigmoid
-from rnn.model import Parameter, Recurrent
+from rnn.fast import columns, input_grad, output, output_grads, recurrent_grad, states, steps
+from rnn.gates import sigmoid
+from rnn.loss import softmax
+from rnn.model import Cell, Parameter, Recurrent
 from rnn.sample import draw
 
 
@@ -26,20 +25,23 @@ def cell(ax, ah, h_prev):
 
 
 def forward(Wx, Wh, Why, b, by, inputs, hprev):
+    """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs, gates), last state (H, B)."""
     T, H = len(inputs), len(hprev)
-    hs = states(hprev, T)
-    gates = steps(np.empty((3 * H, T * hprev.shape[1]), hprev.dtype), T)
+    hs = states(hprev, T)  # (T + 1, H, B)
+    gates = steps(np.empty((3 * H, T * hprev.shape[1]), hprev.dtype), T)  # (T, 3H, B)
     xs = np.moveaxis((Wx + b)[:, inputs], 1, 0)  # xs[t] = Wx @ onehot(inputs[t]) + b
     for t in range(T):
         gates[t], hs[t] = cell(xs[t], Wh @ hs[t - 1], hs[t - 1])
-    return hs, gates, output(Why, by, hs[:T])
+    return output(Why, by, hs[:T]), (hs, gates), hs[T - 1]
 
 
-def backward(Wx, Wh, Why, inputs, targets, hs, gates, ps):
+def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
+    """dys (T, V, B), inputs (T, B), forward's cache -> gradients, dL/dhprev (H, B)."""
+    hs, gates = cache
     T, H = len(inputs), hs.shape[1]
-    dWhy, dby, dhs = output_grads(Why, targets, hs, ps)
+    dWhy, dby, dhs = output_grads(Why, hs, dys)
     hprevs = np.roll(hs, 1, axis=0)[:T]  # hprevs[t] is h_{t-1}
-    ahn = steps(Wh[2 * H:] @ columns(hprevs), T)  # the candidate's recurrent part, every step at once
+    ahn = steps(Wh[2 * H:] @ columns(hprevs), T)  # W_hn h_{t-1} of every step at once
     dxs, dahs = np.empty_like(gates), np.empty_like(gates)
     dhnext = np.zeros_like(hs[0])
     for t in reversed(range(T)):
@@ -49,8 +51,8 @@ def backward(Wx, Wh, Why, inputs, targets, hs, gates, ps):
         dz = dh * (hprevs[t] - n) * z * (1 - z)
         dr = dn * ahn[t] * r * (1 - r)
         dxs[t] = np.concatenate([dr, dz, dn])
-        dahs[t] = np.concatenate([dr, dz, r * dn])  # the reset multiplied W_hn h on its way in
-        dhnext = z * dh + Wh.T @ dahs[t]  # the direct path, and the gates' path through Wh
+        dahs[t] = np.concatenate([dr, dz, r * dn])  # r multiplied W_hn h on its way in
+        dhnext = z * dh + Wh.T @ dahs[t]  # the direct path, and the path through Wh
 
     dWh = recurrent_grad(dahs, hs)
     db = columns(dxs).sum(axis=1, keepdims=True)
@@ -60,6 +62,7 @@ def backward(Wx, Wh, Why, inputs, targets, hs, gates, ps):
 
 
 def sample(Wx, Wh, Why, b, by, h, seed_ix, n, temperature, rng):
+    """h (H, B), characters seed_ix (B,) -> n drawn characters per stream (n, B)."""
     ixes = np.empty((n, h.shape[1]), dtype=np.int64)
     ix = seed_ix
     for t in range(n):
@@ -72,22 +75,8 @@ def sample(Wx, Wh, Why, b, by, h, seed_ix, n, temperature, rng):
 class GRU(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
+    cell = Cell(forward, backward, sample)
 
     @staticmethod
     def default_init_scale(hidden_size):
         return 1 / np.sqrt(hidden_size)  # as the LSTM's, and for the same reason
-
-    def loss(self, inputs, targets, hprev):
-        inputs, hprev, targets = self.batch(inputs, hprev, targets)
-        hs, gates, ys = forward(self.Wx, self.Wh, self.Why, self.b, self.by, inputs, hprev)
-        ps = softmax(ys)
-        grads, _ = backward(self.Wx, self.Wh, self.Why, inputs, targets, hs, gates, ps)
-        return cross_entropy(ps, targets), grads, hs[len(inputs) - 1]
-
-    def predict(self, inputs, hprev):
-        inputs, hprev, _ = self.batch(inputs, hprev)
-        hs, _, ys = forward(self.Wx, self.Wh, self.Why, self.b, self.by, inputs, hprev)
-        return softmax(ys), hs[len(inputs) - 1]
-
-    def generate(self, h, seed_ix, n, temperature, rng):
-        return sample(self.Wx, self.Wh, self.Why, self.b, self.by, h, seed_ix, n, temperature, rng)

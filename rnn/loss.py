@@ -1,18 +1,28 @@
 # Generated from docs/loss.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/loss/
 
-"""Softmax over the vocabulary, and the cross-entropy loss of the targets."""
+"""Softmax over the vocabulary, the cross-entropy loss of the targets, and its gradient."""
 
 import numpy as np
 
 
 def softmax(ys):
-    e = np.exp(ys - ys.max(axis=-2, keepdims=True))  # the vocabulary is axis -2
-    e /= e.sum(axis=-2, keepdims=True)
+    """Scores ys (T, V, B) -> probabilities ps (T, V, B) over the vocabulary, axis -2."""
+    e = np.exp(ys - ys.max(axis=-2, keepdims=True))
+    e /= e.sum(axis=-2, keepdims=True)  # in place: no second array the size of ys
     return e
 
 
 def cross_entropy(ps, targets):
+    """ps (T, V, B), targets (T, B) -> the loss, summed over steps and averaged over streams."""
+    p_targets = np.take_along_axis(ps, targets[:, None, :], axis=1)  # (T, 1, B)
+    return -np.log(p_targets).sum() / targets.shape[1]
+
+
+def cross_entropy_grad(ps, targets):
+    """dL/dys for L = cross_entropy(softmax(ys), targets): (p - onehot(target)) / B."""
     T, B = targets.shape
-    p_target = ps[np.arange(T)[:, None], targets, np.arange(B)]
-    return -np.log(p_target).sum() / B
+    dys = ps / B  # (T, V, B)
+    for t in range(T):
+        dys[t, targets[t], np.arange(B)] -= 1 / B  # the target of each stream b
+    return dys

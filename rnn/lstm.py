@@ -5,10 +5,10 @@
 
 import numpy as np
 
-from rnn.bptt import input_grad, output_grads, recurrent_grad
-from rnn.cell import columns, output, states, steps
-from rnn.loss import cross_entropy, softmax
-from rnn.model import Parameter, Recurrent
+from rnn.fast import columns, input_grad, output, output_grads, recurrent_grad, states, steps
+from rnn.gates import sigmoid
+from rnn.loss import softmax
+from rnn.model import Cell, Parameter, Recurrent
 from rnn.sample import draw
 
 
@@ -22,10 +22,6 @@ def open_forget_gate(params, hidden_size):
     return params
 
 
-def sigmoid(a):
-    return 0.5 * (1 + np.tanh(0.5 * a))
-
-
 def cell(a, c_prev):
     H = c_prev.shape[0]
     gates = np.concatenate([sigmoid(a[:3 * H]), np.tanh(a[3 * H:])])
@@ -35,18 +31,22 @@ def cell(a, c_prev):
 
 
 def forward(Wx, Wh, Why, b, by, inputs, state):
+    """inputs (T, B), state (2H, B) -> ys (T, V, B), (hs, cs, gates), last state (2H, B)."""
     T, H = len(inputs), len(state) // 2
-    hs, cs = states(state[:H], T), states(state[H:], T)
-    gates = steps(np.empty((4 * H, T * state.shape[1]), state.dtype), T)
+    hs, cs = states(state[:H], T), states(state[H:], T)  # (T + 1, H, B) each
+    gates = steps(np.empty((4 * H, T * state.shape[1]), state.dtype), T)  # (T, 4H, B)
     xs = np.moveaxis((Wx + b)[:, inputs], 1, 0)  # xs[t] = Wx @ onehot(inputs[t]) + b
     for t in range(T):
         gates[t], cs[t], hs[t] = cell(xs[t] + Wh @ hs[t - 1], cs[t - 1])
-    return hs, cs, gates, output(Why, by, hs[:T])
+    last = np.concatenate([hs[T - 1], cs[T - 1]])
+    return output(Why, by, hs[:T]), (hs, cs, gates), last
 
 
-def backward(Wx, Wh, Why, inputs, targets, hs, cs, gates, ps):
+def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
+    """dys (T, V, B), inputs (T, B), forward's cache -> gradients, dL/dstate (2H, B)."""
+    hs, cs, gates = cache
     T, H = len(inputs), hs.shape[1]
-    dWhy, dby, dhs = output_grads(Why, targets, hs, ps)
+    dWhy, dby, dhs = output_grads(Why, hs, dys)
     tanh_cs = np.tanh(cs[:T])
     das = np.empty_like(gates)
     dhnext, dcnext = np.zeros_like(hs[0]), np.zeros_like(cs[0])
@@ -70,6 +70,7 @@ def backward(Wx, Wh, Why, inputs, targets, hs, cs, gates, ps):
 
 
 def sample(Wx, Wh, Why, b, by, state, seed_ix, n, temperature, rng):
+    """state (2H, B), characters seed_ix (B,) -> n drawn characters per stream (n, B)."""
     H = state.shape[0] // 2
     h, c = state[:H], state[H:]
     ixes = np.empty((n, state.shape[1]), dtype=np.int64)
@@ -85,27 +86,12 @@ class LSTM(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     state_rows = 2  # h stacked on c
     param_shapes = staticmethod(param_shapes)
+    cell = Cell(forward, backward, sample)
 
     @staticmethod
     def default_init_scale(hidden_size):
         return 1 / np.sqrt(hidden_size)
 
     def initial_params(self, vocab_size, hidden_size, rng, dtype):
-        return open_forget_gate(super().initial_params(vocab_size, hidden_size, rng, dtype), hidden_size)
-
-    def loss(self, inputs, targets, hprev):
-        inputs, state, targets = self.batch(inputs, hprev, targets)
-        hs, cs, gates, ys = forward(self.Wx, self.Wh, self.Why, self.b, self.by, inputs, state)
-        ps = softmax(ys)
-        grads, _ = backward(self.Wx, self.Wh, self.Why, inputs, targets, hs, cs, gates, ps)
-        T = len(inputs)
-        return cross_entropy(ps, targets), grads, np.concatenate([hs[T - 1], cs[T - 1]])
-
-    def predict(self, inputs, hprev):
-        inputs, state, _ = self.batch(inputs, hprev)
-        hs, cs, _, ys = forward(self.Wx, self.Wh, self.Why, self.b, self.by, inputs, state)
-        T = len(inputs)
-        return softmax(ys), np.concatenate([hs[T - 1], cs[T - 1]])
-
-    def generate(self, state, seed_ix, n, temperature, rng):
-        return sample(self.Wx, self.Wh, self.Why, self.b, self.by, state, seed_ix, n, temperature, rng)
+        params = super().initial_params(vocab_size, hidden_size, rng, dtype)
+        return open_forget_gate(params, hidden_size)

@@ -3,15 +3,18 @@
 
 """class RNN: the pieces of the book behind loss, train_step and sample."""
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 
-from rnn.bptt import backward
-from rnn.cell import forward
+from rnn import bptt, cell, fast
 from rnn.clip import clip_elementwise
 from rnn.init import init_params, param_shapes
-from rnn.loss import cross_entropy, softmax
+from rnn.loss import cross_entropy, cross_entropy_grad, softmax
 from rnn.optim import OPTIMIZERS
 from rnn.sample import sample
+
 
 class Parameter:
     """A named view into the model's flat vector: read it, or assign a new value into it."""
@@ -30,6 +33,15 @@ class Parameter:
         view[...] = value
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A recurrent cell: its forward pass, backward pass and sampler."""
+
+    forward: Callable
+    backward: Callable
+    sample: Callable
+
+
 def check_positive(**values):
     for name, value in values.items():
         if not value > 0:
@@ -37,20 +49,23 @@ def check_positive(**values):
 
 
 class Recurrent:
-    """The flat parameter vector, input checks, clipping and the update, for any recurrent cell."""
+    """The flat parameter vector, input checks, the loss, clipping and the update, for any cell."""
 
     state_rows = 1
 
-    def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=0.1, seed=None,
-                 dtype=np.float64, optimizer="adagrad", clip=5.0, init_scale=None):
+    def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=None,
+                 seed=None, dtype=np.float64, optimizer="adagrad", clip=5.0, init_scale=None):
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {optimizer!r}")
+        if learning_rate is None:
+            learning_rate = OPTIMIZERS[optimizer].learning_rate  # the optimizer's own default
         check_positive(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length,
                        learning_rate=learning_rate, clip=clip)
-        init_scale = self.default_init_scale(hidden_size) if init_scale is None else init_scale
+        if init_scale is None:
+            init_scale = self.default_init_scale(hidden_size)
         check_positive(init_scale=init_scale)
         if np.dtype(dtype) not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, not {np.dtype(dtype)}")
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {optimizer!r}")
         self.vocab_size, self.hidden_size, self.seq_length = vocab_size, hidden_size, seq_length
         self.learning_rate, self.clip, self.dtype = learning_rate, clip, np.dtype(dtype)
         self.init_scale = init_scale
@@ -58,7 +73,7 @@ class Recurrent:
         initial = self.initial_params(vocab_size, hidden_size, self.rng, self.dtype)
         self.theta = np.concatenate([value.ravel() for value in initial.values()])
         self.params, start = {}, 0
-        for name, value in initial.items():  # a view into theta per parameter, in the same order
+        for name, value in initial.items():  # a view into theta per parameter, in order
             self.params[name] = self.theta[start:start + value.size].reshape(value.shape)
             start += value.size
         self.optimizer = OPTIMIZERS[optimizer](self.theta.size, learning_rate, dtype=self.dtype)
@@ -68,7 +83,8 @@ class Recurrent:
         if inputs.ndim == 1:
             inputs = inputs[:, None]
         if inputs.ndim != 2 or inputs.dtype.kind not in "iu":
-            raise ValueError(f"inputs must be integers of shape (T,) or (T, B), not {inputs.dtype} {inputs.shape}")
+            raise ValueError("inputs must be integers of shape (T,) or (T, B), "
+                             f"not {inputs.dtype} {inputs.shape}")
         if inputs.size and not (0 <= inputs.min() and inputs.max() < self.vocab_size):
             raise ValueError(f"character indices must be in [0, {self.vocab_size})")
         if targets is not None:
@@ -86,7 +102,21 @@ class Recurrent:
         return 0.01  # min-char-rnn's
 
     def initial_params(self, vocab_size, hidden_size, rng, dtype):
-        return init_params(self.param_shapes(vocab_size, hidden_size), rng, self.init_scale, dtype)
+        shapes = self.param_shapes(vocab_size, hidden_size)
+        return init_params(shapes, rng, self.init_scale, dtype)
+
+    def loss(self, inputs, targets, hprev):
+        inputs, hprev, targets = self.batch(inputs, hprev, targets)
+        params = self.params.values()
+        ys, cache, h = self.cell.forward(*params, inputs, hprev)
+        ps = softmax(ys)
+        grads, _ = self.cell.backward(*params, inputs, cache, cross_entropy_grad(ps, targets))
+        return cross_entropy(ps, targets), grads, h
+
+    def predict(self, inputs, hprev):
+        inputs, hprev, _ = self.batch(inputs, hprev)
+        ys, _, h = self.cell.forward(*self.params.values(), inputs, hprev)
+        return softmax(ys), h
 
     def train_step(self, inputs, targets, hprev):
         loss, grads, h = self.loss(inputs, targets, hprev)
@@ -94,6 +124,9 @@ class Recurrent:
         clip_elementwise(dtheta, self.clip)
         self.optimizer.update(self.theta, dtheta)
         return loss, h
+
+    def generate(self, h, seed_ix, n, temperature, rng):
+        return self.cell.sample(*self.params.values(), h, seed_ix, n, temperature, rng)
 
     def sample(self, h, seed_ix, n, temperature=1.0, rng=None):
         check_positive(temperature=temperature)
@@ -105,18 +138,9 @@ class Recurrent:
 class RNN(Recurrent):
     Wxh, Whh, Why, bh, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
+    plain_cell = Cell(cell.forward, bptt.backward, sample)
+    fast_cell = Cell(fast.forward, fast.backward, sample)
 
-    def loss(self, inputs, targets, hprev):
-        inputs, hprev, targets = self.batch(inputs, hprev, targets)
-        hs, ys = forward(self.Wxh, self.Whh, self.Why, self.bh, self.by, inputs, hprev)
-        ps = softmax(ys)
-        grads = backward(self.Wxh, self.Whh, self.Why, inputs, targets, hs, ps)
-        return cross_entropy(ps, targets), grads, hs[len(inputs) - 1]
-
-    def predict(self, inputs, hprev):
-        inputs, hprev, _ = self.batch(inputs, hprev)
-        hs, ys = forward(self.Wxh, self.Whh, self.Why, self.bh, self.by, inputs, hprev)
-        return softmax(ys), hs[len(inputs) - 1]
-
-    def generate(self, h, seed_ix, n, temperature, rng):
-        return sample(self.Wxh, self.Whh, self.Why, self.bh, self.by, h, seed_ix, n, temperature, rng)
+    def __init__(self, vocab_size, *args, fast=True, **kwargs):
+        super().__init__(vocab_size, *args, **kwargs)
+        self.cell = self.fast_cell if fast else self.plain_cell

@@ -7,8 +7,12 @@ import numpy as np
 
 
 class Adagrad:
-    def __init__(self, size, learning_rate=0.1, eps=1e-8, dtype=np.float64):
-        self.learning_rate, self.eps = learning_rate, eps
+    learning_rate = 0.1  # min-char-rnn's; the default everywhere, CLI included
+
+    def __init__(self, size, learning_rate=None, eps=1e-8, dtype=np.float64):
+        if learning_rate is not None:
+            self.learning_rate = learning_rate
+        self.eps = eps
         self.mem = np.zeros(size, dtype=dtype)
 
     def update(self, theta, g):
@@ -17,8 +21,12 @@ class Adagrad:
 
 
 class RMSprop:
-    def __init__(self, size, learning_rate=1e-3, rho=0.9, eps=1e-8, dtype=np.float64):
-        self.learning_rate, self.rho, self.eps = learning_rate, rho, eps
+    learning_rate = 1e-3
+
+    def __init__(self, size, learning_rate=None, rho=0.9, eps=1e-8, dtype=np.float64):
+        if learning_rate is not None:
+            self.learning_rate = learning_rate
+        self.rho, self.eps = rho, eps
         self.mem = np.zeros(size, dtype=dtype)
 
     def update(self, theta, g):
@@ -28,8 +36,13 @@ class RMSprop:
 
 
 class Adam:
-    def __init__(self, size, learning_rate=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, dtype=np.float64):
-        self.learning_rate, self.beta1, self.beta2, self.eps = learning_rate, beta1, beta2, eps
+    learning_rate = 2e-3
+
+    def __init__(self, size, learning_rate=None, beta1=0.9, beta2=0.999, eps=1e-8,
+                 dtype=np.float64):
+        if learning_rate is not None:
+            self.learning_rate = learning_rate
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.v = np.zeros(size, dtype=dtype)
         self.mem = np.zeros(size, dtype=dtype)
         self.n = np.zeros((), dtype=np.int64)  # an array, so a checkpoint saves it like the rest

@@ -20,10 +20,11 @@ def numeric_gradient(model, name, inputs, targets, hprev, eps=1e-5):
     return numeric
 
 
+@pytest.mark.parametrize("fast", [False, True], ids=["the pages' code", "the fast path"])
 @pytest.mark.parametrize("batch", [None, 3], ids=["one stream", "batch of 3"])
-def test_analytic_gradient_matches_central_differences(batch):
+def test_analytic_gradient_matches_central_differences(batch, fast):
     V, H, T = 7, 6, 5
-    model = RNN(vocab_size=V, hidden_size=H, seq_length=T, seed=0)
+    model = RNN(vocab_size=V, hidden_size=H, seq_length=T, seed=0, fast=fast)
     rng = np.random.default_rng(1)
     for name in ["Wxh", "Whh", "Why", "bh", "by"]:  # away from the near-linear regime of the 0.01 init
         setattr(model, name, rng.standard_normal(getattr(model, name).shape) * 0.5)

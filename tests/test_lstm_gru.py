@@ -6,7 +6,7 @@ import pytest
 from rnn import gru, lstm
 from rnn.gru import GRU
 from rnn.model import RNN
-from rnn.loss import softmax
+from rnn.loss import cross_entropy_grad, softmax
 from rnn.lstm import LSTM
 
 MODELS = [LSTM, GRU]
@@ -70,10 +70,10 @@ def test_gradient_with_respect_to_the_starting_state_matches_central_differences
     rng = np.random.default_rng(2)
     inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
     state = rng.standard_normal((cls.state_rows * H, B)) * 0.5
-    params = [model.Wx, model.Wh, model.Why, model.b, model.by]
+    params = model.params.values()
 
-    cache = module.forward(*params, inputs, state)
-    _, dstate = module.backward(model.Wx, model.Wh, model.Why, inputs, targets, *cache[:-1], softmax(cache[-1]))
+    ys, cache, _ = module.forward(*params, inputs, state)
+    _, dstate = module.backward(*params, inputs, cache, cross_entropy_grad(softmax(ys), targets))
     numeric = numeric_gradient(lambda: model.loss(inputs, targets, state)[0], state)
     assert dstate.shape == state.shape
     assert relative_error(numeric, dstate).max() < 1e-6
@@ -156,9 +156,8 @@ def test_greedy_sampling_follows_the_forward_pass(cls):
     module = lstm if cls is LSTM else gru
     out = model.sample(None, 2, 12, temperature=1e-4)
     chars = np.array([2, *out])
-    cache = module.forward(model.Wx, model.Wh, model.Why, model.b, model.by, chars[:-1, None],
-                           np.zeros((cls.state_rows * H, 1)))
-    assert np.array_equal(cache[-1][:, :, 0].argmax(axis=1), chars[1:])
+    ys, _, _ = module.forward(*model.params.values(), chars[:-1, None], np.zeros((cls.state_rows * H, 1)))
+    assert np.array_equal(ys[:, :, 0].argmax(axis=1), chars[1:])
 
 
 @pytest.mark.parametrize("cls", MODELS)
@@ -269,7 +268,7 @@ def test_lstm_is_torch_lstm_with_gates_reordered():
     model = randomized(LSTM, V, H, T)
     rng = np.random.default_rng(6)
     inputs, state = rng.integers(0, V, (T, B)), rng.standard_normal((2 * H, B))
-    hs, cs, _, _ = lstm.forward(model.Wx, model.Wh, model.Why, model.b, model.by, inputs, state)
+    _, (hs, cs, _), _ = lstm.forward(*model.params.values(), inputs, state)
 
     rows = np.concatenate([np.arange(k * H, (k + 1) * H) for k in [0, 1, 3, 2]])  # ours i,f,o,g; torch i,f,g,o
     cell = torch.nn.LSTM(V, H).double()
@@ -285,7 +284,7 @@ def test_gru_is_torch_gru_without_the_recurrent_candidate_bias():
     model = randomized(GRU, V, H, T)
     rng = np.random.default_rng(7)
     inputs, hprev = rng.integers(0, V, (T, B)), rng.standard_normal((H, B))
-    hs, _, _ = gru.forward(model.Wx, model.Wh, model.Why, model.b, model.by, inputs, hprev)
+    _, (hs, _), _ = gru.forward(*model.params.values(), inputs, hprev)
 
     cell = torch.nn.GRU(V, H).double()
     h0 = torch.from_numpy(np.ascontiguousarray(hprev.T[None]))

@@ -39,9 +39,9 @@ def test_every_generated_file_names_its_page_and_how_to_regenerate():
 def test_editing_a_tangled_fence_in_a_page_is_caught_and_the_page_named(copy):
     page = copy / "docs" / "bptt.md"
     text = page.read_text()
-    line = "dtanhs = 1 - hs[:T] * hs[:T]"
+    line = "dhraw = (1 - hs[t] * hs[t]) * dh"
     assert line in text
-    page.write_text(text.replace(line, "dtanhs = 1 - hs[:T]", 1))
+    page.write_text(text.replace(line, "dhraw = (1 - hs[t]) * dh", 1))
     result = check(copy)
     assert result.returncode == 1
     assert "rnn/bptt.py" in result.stderr and "docs/bptt.md:" in result.stderr

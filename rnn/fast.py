@@ -1,0 +1,79 @@
+# Generated from docs/fast.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/fast/
+
+"""The RNN's forward and backward passes, with every sum over steps done as one product."""
+
+import numpy as np
+
+
+def columns(a):
+    """(T, H, B) as one (H, T*B) matrix, a column per step and stream."""
+    return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
+
+
+def steps(m, T):
+    """An (H, T*B) matrix as T blocks of (H, B): the inverse of columns, always a view."""
+    return m.reshape(m.shape[0], T, -1).transpose(1, 0, 2)
+
+
+def states(hprev, T):
+    """Room for T + 1 states laid out as columns, with hprev in the last slot, hs[-1]."""
+    hs = steps(np.empty((len(hprev), (T + 1) * hprev.shape[1]), hprev.dtype), T + 1)
+    hs[-1] = hprev
+    return hs
+
+
+def output(Why, by, hs):
+    """The scores y = Why h + by of every step and stream, in one product: (T, V, B)."""
+    ys = Why @ columns(hs)
+    ys += by
+    return steps(ys, len(hs))
+
+
+def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
+    """inputs (T, B), hprev (H, B) -> ys (T, V, B), states hs (T + 1, H, B), last state."""
+    T = len(inputs)
+    hs = states(hprev, T)
+    xs = np.moveaxis((Wxh + bh)[:, inputs], 1, 0)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
+    for t in range(T):
+        hs[t] = np.tanh(xs[t] + Whh @ hs[t - 1])
+    return output(Why, by, hs[:T]), hs, hs[T - 1]
+
+
+def output_grads(Why, hs, dys):
+    """dL/dWhy, dL/dby, and each step's gradient from its own output, Why.T @ dys[t]."""
+    T = len(dys)
+    dWhy = columns(dys) @ columns(hs[:T]).T
+    dby = columns(dys).sum(axis=1, keepdims=True)
+    dhs = steps(Why.T @ columns(dys), T)
+    return dWhy, dby, dhs
+
+
+def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
+    """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
+    dWhy, dby, dhs = output_grads(Why, hs, dys)
+    T = len(dhs)
+    dtanhs = 1 - hs[:T] * hs[:T]  # needs no dhnext, so all steps in one call
+    dhraws = np.empty_like(dhs)
+    dhnext = np.zeros_like(hs[0])
+    for t in reversed(range(T)):
+        dhraws[t] = dtanhs[t] * (dhs[t] + dhnext)
+        dhnext = Whh.T @ dhraws[t]
+    dWhh = recurrent_grad(dhraws, hs)
+    dbh = columns(dhraws).sum(axis=1, keepdims=True)
+    dWxh = input_grad(dhraws, inputs, Wxh.shape[1])
+    grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
+    return grads, dhnext
+
+
+def recurrent_grad(das, hs):
+    """The sum over steps of das[t] @ hs[t - 1].T, as two products."""
+    dW = das[0] @ hs[-1].T  # step 0's previous state is hprev, kept in hs[-1]
+    dW += columns(das[1:]) @ columns(hs[:len(das) - 1]).T  # the others' are hs[t - 1]
+    return dW
+
+
+def input_grad(das, inputs, V):
+    """The sum over steps of das[t] @ onehot(inputs[t]).T, as one product."""
+    onehots = np.eye(V, dtype=das.dtype)[inputs.ravel()]  # row t*B + b: inputs[t, b]
+    return columns(das) @ onehots

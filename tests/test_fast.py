@@ -1,0 +1,59 @@
+"""The fast path computes what the concept pages compute: rnn/fast.py against rnn/cell.py and rnn/bptt.py."""
+
+import numpy as np
+import pytest
+
+from rnn import RNN
+from rnn.loss import cross_entropy_grad, softmax
+
+
+def random_window(V, H, T, B, seed):
+    rng = np.random.default_rng(seed)
+    inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
+    inputs[2] = inputs[0]  # a repeated character: its column of dWxh accumulates both steps
+    return inputs, targets, rng.standard_normal((H, B)) * 0.5
+
+
+@pytest.mark.parametrize("B", [1, 3])
+def test_fast_and_plain_give_the_same_loss_state_and_gradients_to_1e_12(B):
+    V, H, T = 11, 8, 9
+    plain = RNN(V, hidden_size=H, seq_length=T, seed=0, fast=False)
+    fast = RNN(V, hidden_size=H, seq_length=T, seed=0)
+    plain.theta[:] = fast.theta[:] = np.random.default_rng(1).standard_normal(plain.theta.size) * 0.5
+    inputs, targets, hprev = random_window(V, H, T, B, seed=2)
+
+    loss_plain, grads_plain, h_plain = plain.loss(inputs, targets, hprev)
+    loss_fast, grads_fast, h_fast = fast.loss(inputs, targets, hprev)
+    assert loss_plain == pytest.approx(loss_fast, rel=1e-12, abs=0)
+    np.testing.assert_allclose(h_fast, h_plain, rtol=1e-12, atol=1e-14)
+    assert list(grads_fast) == list(grads_plain) == list(plain.params)
+    for name in grads_plain:
+        np.testing.assert_allclose(grads_fast[name], grads_plain[name], rtol=1e-12, atol=1e-14, err_msg=name)
+
+
+@pytest.mark.parametrize("B", [1, 3])
+def test_fast_and_plain_send_the_same_gradient_into_hprev(B):
+    V, H, T = 11, 8, 9
+    model = RNN(V, hidden_size=H, seq_length=T, seed=0)
+    model.theta[:] = np.random.default_rng(1).standard_normal(model.theta.size) * 0.5
+    inputs, targets, hprev = random_window(V, H, T, B, seed=3)
+    dhprevs = []
+    for cell in [model.plain_cell, model.fast_cell]:
+        ys, cache, _ = cell.forward(*model.params.values(), inputs, hprev)
+        dys = cross_entropy_grad(softmax(ys), targets)
+        dhprevs.append(cell.backward(*model.params.values(), inputs, cache, dys)[1])
+    np.testing.assert_allclose(dhprevs[1], dhprevs[0], rtol=1e-12, atol=1e-14)
+
+
+def test_fast_and_plain_train_to_the_same_weights_over_20_steps():
+    V, H, T, B = 13, 10, 7, 4
+    plain = RNN(V, hidden_size=H, seq_length=T, seed=5, fast=False)
+    fast = RNN(V, hidden_size=H, seq_length=T, seed=5)
+    rng = np.random.default_rng(6)
+    h_plain = h_fast = None
+    for _ in range(20):
+        inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
+        loss_plain, h_plain = plain.train_step(inputs, targets, h_plain)
+        loss_fast, h_fast = fast.train_step(inputs, targets, h_fast)
+        assert loss_plain == pytest.approx(loss_fast, rel=1e-12)
+    np.testing.assert_allclose(fast.theta, plain.theta, rtol=1e-10, atol=1e-13)
