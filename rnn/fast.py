@@ -74,6 +74,11 @@ def recurrent_grad(das, hs):
 
 
 def input_grad(das, inputs, V):
-    """The sum over steps of das[t] @ onehot(inputs[t]).T, as one product."""
-    onehots = np.eye(V, dtype=das.dtype)[inputs.ravel()]  # row t*B + b: inputs[t, b]
-    return columns(das) @ onehots
+    """The sum over steps of das[t] @ onehot(inputs[t]).T, as a scatter of columns."""
+    x = inputs.ravel()  # column t*B + b of columns(das) is for character inputs[t, b]
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])  # where each run begins
+    dW = np.zeros((das.shape[1], V), das.dtype)
+    dW[:, xs[starts]] = np.add.reduceat(np.take(columns(das), order, axis=1), starts, axis=1)
+    return dW

@@ -14,8 +14,8 @@ another's. The parent then times in rounds, asking every worker in a rotating or
 number of steps, so that all rows see the machine at nearly the same moment. Speeds are medians
 over rounds; ratios are medians of the per-round ratios.
 
-`--baseline REV` adds, for each clear-rnn row, the package as it was at git revision REV, timed
-in the same rounds: the before and after of a change. The history table times min-char-rnn's
+`--baseline REV` times, instead of PyTorch and the ceiling, the package as it was at git revision
+REV, in the same rounds: the before and after of a change. The history table times min-char-rnn's
 per-character loop (scripts/min_char_rnn.py) beside the package. PyTorch comes from
 `pip install -e ".[bench]"`.
 """
@@ -73,7 +73,7 @@ def configs(cfg):
 
 
 def rows(cfg, history):
-    impls = ["numpy", "torch", "gemm"] + (["baseline"] if cfg.get("baseline") else [])
+    impls = ["baseline", "numpy"] if cfg.get("baseline") else ["numpy", "torch", "gemm"]
     out = [f"{impl}:{cell}:{H}:{B}:float32" for cell, H, B in configs(cfg) for impl in impls]
     if history:
         out += ["loop:rnn:{H}:1:float64".format(**cfg), "numpy:rnn:{H}:1:float64".format(**cfg)]
@@ -265,12 +265,10 @@ def ratio(a, b):
     return float(np.median(np.array(a.rates) / np.array(b.rates)))
 
 
-def speed_table(done, cfg, threads, baseline):
+def speed_table(done, cfg, threads):
     head = ["cell", "H", "B", "clear-rnn (chars/s)", "PyTorch (chars/s)", "× PyTorch",
             "% of GEMM ceiling", "PyTorch % of GEMM ceiling"]
-    if baseline:
-        head += [f"× clear-rnn at {baseline}"]
-    lines = ["| " + " | ".join(head) + " |", "|---|--:|--:|" + "--:|" * (len(head) - 3)]
+    lines = ["| " + " | ".join(head) + " |", "|---|--:|--:|--:|--:|--:|--:|--:|"]
     summary = []
     for cell, H, B in configs(cfg):
         ours, torch, gemm = (done[f"{impl}:{cell}:{H}:{B}:float32"] for impl in ["numpy", "torch", "gemm"])
@@ -280,10 +278,23 @@ def speed_table(done, cfg, threads, baseline):
                "faults_per_step": float(np.median(ours.faults))}
         cells = [NAMES[cell], H, B, f"{row['chars_per_s']:,.0f}", f"{row['torch_chars_per_s']:,.0f}",
                  f"{row['vs_torch']:.2f}×", f"{100 * row['of_ceiling']:.0f}%", f"{100 * row['torch_of_ceiling']:.0f}%"]
-        if baseline:
-            row["vs_baseline"] = ratio(ours, done[f"baseline:{cell}:{H}:{B}:float32"])
-            cells.append(f"{row['vs_baseline']:.2f}×")
         lines.append("| " + " | ".join(map(str, cells)) + " |")
+        summary.append(row)
+    return "\n".join(lines), summary
+
+
+def change_table(done, cfg, threads):
+    """Before and after: the package at --baseline and as it is, timed in the same rounds."""
+    lines = ["| cell | H | B | before (chars/s) | after (chars/s) | after / before | page faults a step, "
+             "before → after |", "|---|--:|--:|--:|--:|--:|--:|"]
+    summary = []
+    for cell, H, B in configs(cfg):
+        before, after = (done[f"{impl}:{cell}:{H}:{B}:float32"] for impl in ["baseline", "numpy"])
+        row = {"cell": cell, "H": H, "B": B, "threads": threads, "before": float(np.median(before.rates)),
+               "after": float(np.median(after.rates)), "speedup": ratio(after, before),
+               "faults_before": float(np.median(before.faults)), "faults_after": float(np.median(after.faults))}
+        lines.append(f"| {NAMES[cell]} | {H} | {B} | {row['before']:,.0f} | {row['after']:,.0f} "
+                     f"| {row['speedup']:.2f}× | {row['faults_before']:,.0f} → {row['faults_after']:,.0f} |")
         summary.append(row)
     return "\n".join(lines), summary
 
@@ -331,7 +342,7 @@ def main(argv=None):
     parser.add_argument("--batches", nargs="+", type=int, help="batch sizes (default 1 32 128 512)")
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2], help="a table for each (default 1 2)")
     parser.add_argument("--rounds", type=int, help="timing rounds (default 9)")
-    parser.add_argument("--baseline", help="also time the package at this git revision")
+    parser.add_argument("--baseline", help="time the package at this git revision beside today's")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--baseline-dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -362,8 +373,8 @@ def main(argv=None):
         for threads in args.threads:
             history = threads == 1 and "rnn" in cfg["cells"] and 1 in cfg["batches"] and not args.baseline
             done = run_rounds(rows(cfg, history), cfg, args, threads, baseline_dir)
-            table, summary = speed_table(done, cfg, threads, args.baseline)
-            out["tables"][f"threads-{threads}"] = table
+            table, summary = (change_table if args.baseline else speed_table)(done, cfg, threads)
+            out["tables"][f"{'change' if args.baseline else 'threads'}-{threads}"] = table
             out["summary"] += summary
             if history:
                 out["tables"]["history"] = history_table(done, cfg)
