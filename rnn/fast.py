@@ -36,7 +36,9 @@ def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
     hs = states(hprev, T)
     xs = np.moveaxis((Wxh + bh)[:, inputs], 1, 0)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
     for t in range(T):
-        hs[t] = np.tanh(xs[t] + Whh @ hs[t - 1])
+        a = Whh @ hs[t - 1]
+        a += xs[t]
+        np.tanh(a, out=hs[t])
     return output(Why, by, hs[:T]), hs, hs[T - 1]
 
 
@@ -53,11 +55,13 @@ def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
     """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
     dWhy, dby, dhs = output_grads(Why, hs, dys)
     T = len(dhs)
-    dtanhs = 1 - hs[:T] * hs[:T]  # needs no dhnext, so all steps in one call
-    dhraws = np.empty_like(dhs)
+    dtanhs = hs[:T] * hs[:T]  # needs no dhnext, so all steps in one call
+    np.subtract(1, dtanhs, out=dtanhs)
+    dhraws = dhs  # each step's dh becomes its dhraw in place
     dhnext = np.zeros_like(hs[0])
     for t in reversed(range(T)):
-        dhraws[t] = dtanhs[t] * (dhs[t] + dhnext)
+        dhraws[t] += dhnext
+        dhraws[t] *= dtanhs[t]
         dhnext = Whh.T @ dhraws[t]
     dWhh = recurrent_grad(dhraws, hs)
     dbh = columns(dhraws).sum(axis=1, keepdims=True)
@@ -82,3 +86,17 @@ def input_grad(das, inputs, V):
     dW = np.zeros((das.shape[1], V), das.dtype)
     dW[:, xs[starts]] = np.add.reduceat(np.take(columns(das), order, axis=1), starts, axis=1)
     return dW
+
+
+def loss(ys, targets):
+    """ys (T, V, B), targets (T, B) -> the loss, and dL/dys written over ys."""
+    T, B = targets.shape
+    ys -= ys.max(axis=1, keepdims=True)
+    np.exp(ys, out=ys)
+    sums = ys.sum(axis=1, keepdims=True)  # (T, 1, B)
+    sums *= B
+    ys /= sums  # p / B: the loss averages over the batch
+    at = np.arange(T)[:, None], targets, np.arange(B)  # each step and stream's target
+    p_targets = ys[at] * B
+    ys[at] -= 1 / B  # dy = (p - onehot(target)) / B
+    return -np.log(p_targets).sum() / B, ys

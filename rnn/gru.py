@@ -5,6 +5,7 @@
 
 import numpy as np
 
+from rnn import fast
 from rnn.fast import columns, input_grad, output, output_grads, recurrent_grad, states, steps
 from rnn.gates import sigmoid
 from rnn.loss import softmax
@@ -75,7 +76,7 @@ def sample(Wx, Wh, Why, b, by, h, seed_ix, n, temperature, rng):
 class GRU(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
-    cell = Cell(forward, backward, sample)
+    cell = Cell(forward, backward, sample, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):

@@ -5,6 +5,7 @@
 
 import numpy as np
 
+from rnn import fast
 from rnn.fast import columns, input_grad, output, output_grads, recurrent_grad, states, steps
 from rnn.gates import sigmoid
 from rnn.loss import softmax
@@ -86,7 +87,7 @@ class LSTM(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     state_rows = 2  # h stacked on c
     param_shapes = staticmethod(param_shapes)
-    cell = Cell(forward, backward, sample)
+    cell = Cell(forward, backward, sample, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):

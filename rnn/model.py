@@ -33,13 +33,20 @@ class Parameter:
         view[...] = value
 
 
+def loss_and_grad(ys, targets):
+    """Scores ys (T, V, B), targets (T, B) -> the loss, and dL/dys (T, V, B)."""
+    ps = softmax(ys)
+    return cross_entropy(ps, targets), cross_entropy_grad(ps, targets)
+
+
 @dataclass(frozen=True)
 class Cell:
-    """A recurrent cell: its forward pass, backward pass and sampler."""
+    """A recurrent cell: its forward pass, backward pass and sampler, and the loss of its scores."""
 
     forward: Callable
     backward: Callable
     sample: Callable
+    loss: Callable = loss_and_grad
 
 
 def check_positive(**values):
@@ -109,9 +116,9 @@ class Recurrent:
         inputs, hprev, targets = self.batch(inputs, hprev, targets)
         params = self.params.values()
         ys, cache, h = self.cell.forward(*params, inputs, hprev)
-        ps = softmax(ys)
-        grads, _ = self.cell.backward(*params, inputs, cache, cross_entropy_grad(ps, targets))
-        return cross_entropy(ps, targets), grads, h
+        loss, dys = self.cell.loss(ys, targets)
+        grads, _ = self.cell.backward(*params, inputs, cache, dys)
+        return loss, grads, h
 
     def predict(self, inputs, hprev):
         inputs, hprev, _ = self.batch(inputs, hprev)
@@ -139,7 +146,7 @@ class RNN(Recurrent):
     Wxh, Whh, Why, bh, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
     plain_cell = Cell(cell.forward, bptt.backward, sample)
-    fast_cell = Cell(fast.forward, fast.backward, sample)
+    fast_cell = Cell(fast.forward, fast.backward, sample, fast.loss)
 
     def __init__(self, vocab_size, *args, fast=True, **kwargs):
         super().__init__(vocab_size, *args, **kwargs)

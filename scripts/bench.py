@@ -11,8 +11,10 @@ one-hot inputs, `nn.Linear`, cross-entropy summed over time and averaged over th
 optimizer and clipping), and the GEMM ceiling: the step's matrix products alone, at the same
 shapes. Workers are started before any timing, so that no row's imports or memory help or hurt
 another's. The parent then times in rounds, asking every worker in a rotating order for a fixed
-number of steps, so that all rows see the machine at nearly the same moment. Speeds are medians
-over rounds; ratios are medians of the per-round ratios.
+number of steps, so that all rows see the machine at nearly the same moment. With one thread a
+row is timed by its process's CPU time, which other processes' turns on a shared machine do not
+inflate; with two, by wall time. Speeds are medians over rounds; ratios are medians of the
+per-round ratios.
 
 `--baseline REV` times, instead of PyTorch and the ceiling, the package as it was at git revision
 REV, in the same rounds: the before and after of a change. The history table times min-char-rnn's
@@ -197,6 +199,9 @@ def worker(key, cfg, threads, baseline_dir):
         sys.path.insert(0, baseline_dir)  # the package as it was at --baseline
     else:
         sys.path.insert(0, str(ROOT))
+    # One thread: the process's CPU time, which other processes' turns on a shared machine do not
+    # inflate. More threads: wall time, since a thread that waits for a busy core costs wall time.
+    clock = time.process_time if threads == 1 else time.perf_counter
     with threadpool_limits(limits=threads):
         unit = make_unit(key, cfg, threads)
         print(json.dumps({"loaded": key}), flush=True)
@@ -204,18 +209,18 @@ def worker(key, cfg, threads, baseline_dir):
             if line.strip() == "quit":
                 break
             if line.strip() == "warmup":
-                start, units = time.perf_counter(), 0
-                while units < 2 or time.perf_counter() - start < cfg["round_seconds"]:
+                start, units = clock(), 0
+                while units < 2 or clock() - start < cfg["round_seconds"]:
                     chars = unit()
                     units += 1
-                print(json.dumps({"unit_seconds": (time.perf_counter() - start) / units, "chars": chars}),
+                print(json.dumps({"unit_seconds": (clock() - start) / units, "chars": chars}),
                       flush=True)
                 continue
             faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-            start = time.perf_counter()
+            start = clock()
             for _ in range(int(line)):
                 unit()
-            seconds = time.perf_counter() - start
+            seconds = clock() - start
             faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
             print(json.dumps({"seconds": seconds, "faults": faults}), flush=True)
 
