@@ -3,6 +3,8 @@
 
 """The RNN's forward and backward passes, with every sum over steps done as one product."""
 
+import threading
+
 import numpy as np
 
 
@@ -23,6 +25,15 @@ def states(hprev, T):
     return hs
 
 
+def input_terms(Wx, b, inputs):
+    """Wx @ onehot(inputs[t]) + b for every step t, as (T, rows, B): one gather."""
+    T, B = inputs.shape
+    xs = scratch.get("xs", (len(Wx), T * B), Wx.dtype)
+    np.take(Wx, inputs.ravel(), axis=1, out=xs)
+    xs += b
+    return steps(xs, T)
+
+
 def output(Why, by, hs):
     """The scores y = Why h + by of every step and stream, in one product: (T, V, B)."""
     ys = Why @ columns(hs)
@@ -34,7 +45,7 @@ def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), states hs (T + 1, H, B), last state."""
     T = len(inputs)
     hs = states(hprev, T)
-    xs = np.moveaxis((Wxh + bh)[:, inputs], 1, 0)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
+    xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
     for t in range(T):
         a = Whh @ hs[t - 1]
         a += xs[t]
@@ -44,18 +55,20 @@ def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
 
 def output_grads(Why, hs, dys):
     """dL/dWhy, dL/dby, and each step's gradient from its own output, Why.T @ dys[t]."""
-    T = len(dys)
+    T, V, B = dys.shape
     dWhy = columns(dys) @ columns(hs[:T]).T
     dby = columns(dys).sum(axis=1, keepdims=True)
-    dhs = steps(Why.T @ columns(dys), T)
-    return dWhy, dby, dhs
+    dhs = scratch.get("dhs", (Why.shape[1], T * B), dys.dtype)
+    np.matmul(Why.T, columns(dys), out=dhs)
+    return dWhy, dby, steps(dhs, T)
 
 
 def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
     """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
     dWhy, dby, dhs = output_grads(Why, hs, dys)
-    T = len(dhs)
-    dtanhs = hs[:T] * hs[:T]  # needs no dhnext, so all steps in one call
+    T, H, B = dhs.shape
+    dtanhs = steps(scratch.get("dtanhs", (H, T * B), dhs.dtype), T)
+    np.multiply(hs[:T], hs[:T], out=dtanhs)  # needs no dhnext, so all steps in one call
     np.subtract(1, dtanhs, out=dtanhs)
     dhraws = dhs  # each step's dh becomes its dhraw in place
     dhnext = np.zeros_like(hs[0])
@@ -83,8 +96,10 @@ def input_grad(das, inputs, V):
     order = np.argsort(x, kind="stable")
     xs = x[order]
     starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])  # where each run begins
+    by_char = scratch.get("by_char", (das.shape[1], len(x)), das.dtype)
+    np.take(columns(das), order, axis=1, out=by_char)
     dW = np.zeros((das.shape[1], V), das.dtype)
-    dW[:, xs[starts]] = np.add.reduceat(np.take(columns(das), order, axis=1), starts, axis=1)
+    dW[:, xs[starts]] = np.add.reduceat(by_char, starts, axis=1)
     return dW
 
 
@@ -100,3 +115,17 @@ def loss(ys, targets):
     p_targets = ys[at] * B
     ys[at] -= 1 / B  # dy = (p - onehot(target)) / B
     return -np.log(p_targets).sum() / B, ys
+
+
+class Scratch(threading.local):
+    """Arrays kept from one call to the next under a name, one set per thread."""
+
+    def get(self, name, shape, dtype):
+        a = getattr(self, name, None)
+        if a is None or a.shape != shape or a.dtype != dtype:
+            a = np.empty(shape, dtype)
+            setattr(self, name, a)
+        return a
+
+
+scratch = Scratch()

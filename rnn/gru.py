@@ -6,7 +6,8 @@
 import numpy as np
 
 from rnn import fast
-from rnn.fast import columns, input_grad, output, output_grads, recurrent_grad, states, steps
+from rnn.fast import columns, input_grad, input_terms, output, output_grads
+from rnn.fast import recurrent_grad, states, steps
 from rnn.gates import sigmoid
 from rnn.loss import softmax
 from rnn.model import Cell, Parameter, Recurrent
@@ -30,7 +31,7 @@ def forward(Wx, Wh, Why, b, by, inputs, hprev):
     T, H = len(inputs), len(hprev)
     hs = states(hprev, T)  # (T + 1, H, B)
     gates = steps(np.empty((3 * H, T * hprev.shape[1]), hprev.dtype), T)  # (T, 3H, B)
-    xs = np.moveaxis((Wx + b)[:, inputs], 1, 0)  # xs[t] = Wx @ onehot(inputs[t]) + b
+    xs = input_terms(Wx, b, inputs)  # xs[t] = Wx @ onehot(inputs[t]) + b
     for t in range(T):
         gates[t], hs[t] = cell(xs[t], Wh @ hs[t - 1], hs[t - 1])
     return output(Why, by, hs[:T]), (hs, gates), hs[T - 1]
