@@ -29,7 +29,7 @@ def input_terms(Wx, b, inputs):
     """Wx @ onehot(inputs[t]) + b for every step t, as (T, rows, B): one gather."""
     T, B = inputs.shape
     xs = scratch.get("xs", (len(Wx), T * B), Wx.dtype)
-    np.take(Wx, inputs.ravel(), axis=1, out=xs)
+    np.take(Wx, inputs.ravel(), axis=1, out=xs, mode="clip")  # see Fresh memory
     xs += b
     return steps(xs, T)
 
@@ -97,7 +97,7 @@ def input_grad(das, inputs, V):
     xs = x[order]
     starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])  # where each run begins
     by_char = scratch.get("by_char", (das.shape[1], len(x)), das.dtype)
-    np.take(columns(das), order, axis=1, out=by_char)
+    np.take(columns(das), order, axis=1, out=by_char, mode="clip")  # see Fresh memory
     dW = np.zeros((das.shape[1], V), das.dtype)
     dW[:, xs[starts]] = np.add.reduceat(by_char, starts, axis=1)
     return dW
