@@ -28,10 +28,9 @@ def states(hprev, T):
 def input_terms(Wx, b, inputs):
     """Wx @ onehot(inputs[t]) + b for every step t, as (T, rows, B): one gather."""
     T, B = inputs.shape
-    xs = scratch.get("xs", (len(Wx), T * B), Wx.dtype)
-    np.take(Wx, inputs.ravel(), axis=1, out=xs, mode="clip")  # see Fresh memory
-    xs += b
-    return steps(xs, T)
+    xs = scratch.get("xs", (T, B, len(Wx)), Wx.dtype)
+    np.take((Wx + b).T, inputs, axis=0, out=xs, mode="clip")  # rows: see Fresh memory
+    return xs.transpose(0, 2, 1)
 
 
 def output(Why, by, hs):
@@ -77,8 +76,8 @@ def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
         dhraws[t] *= dtanhs[t]
         dhnext = Whh.T @ dhraws[t]
     dWhh = recurrent_grad(dhraws, hs)
-    dbh = columns(dhraws).sum(axis=1, keepdims=True)
     dWxh = input_grad(dhraws, inputs, Wxh.shape[1])
+    dbh = dWxh.sum(axis=1, keepdims=True)  # every column of dhraws is in one of dWxh's
     grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
     return grads, dhnext
 
