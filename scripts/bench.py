@@ -17,7 +17,8 @@ inflate; with two, by wall time. Speeds are medians over rounds; ratios are medi
 per-round ratios.
 
 `--baseline REV` times, instead of PyTorch and the ceiling, the package as it was at git revision
-REV, in the same rounds: the before and after of a change. The history table times min-char-rnn's
+REV, in the same rounds: the before and after of a change (of the working tree, or of the
+revision given by `--after`). The history table times min-char-rnn's
 per-character loop (scripts/min_char_rnn.py) beside the package. PyTorch comes from
 `pip install -e ".[bench]"`.
 """
@@ -193,12 +194,9 @@ def make_unit(key, cfg, threads):
     return train
 
 
-def worker(key, cfg, threads, baseline_dir):
+def worker(key, cfg, threads, package_dir):
     """Serve one row: answer 'warmup', a number n (time n units) and 'quit', one JSON line each."""
-    if baseline_dir:
-        sys.path.insert(0, baseline_dir)  # the package as it was at --baseline
-    else:
-        sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, package_dir or str(ROOT))  # a revision's package, or this one
     # One thread: the process's CPU time, which other processes' turns on a shared machine do not
     # inflate. More threads: wall time, since a thread that waits for a busy core costs wall time.
     clock = time.process_time if threads == 1 else time.perf_counter
@@ -226,9 +224,10 @@ def worker(key, cfg, threads, baseline_dir):
 
 
 class Worker:
-    def __init__(self, key, args, threads, baseline_dir):
+    def __init__(self, key, args, threads, dirs):
         cmd = [sys.executable, __file__, "--worker", key, "--threads", str(threads)]
-        cmd += ["--quick"] * args.quick + ["--baseline-dir", baseline_dir] * (parse(key)[0] == "baseline")
+        package_dir = dirs.get(parse(key)[0])
+        cmd += ["--quick"] * args.quick + ["--package-dir", package_dir] * bool(package_dir)
         self.key = key
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self.rates, self.faults = [], []
@@ -243,8 +242,8 @@ class Worker:
         return json.loads(answer)
 
 
-def run_rounds(keys, cfg, args, threads, baseline_dir):
-    workers = [Worker(key, args, threads, baseline_dir) for key in keys]
+def run_rounds(keys, cfg, args, threads, dirs):
+    workers = [Worker(key, args, threads, dirs) for key in keys]
     for w in workers:  # every worker set up before any is timed
         w.ask()
     for w in workers:
@@ -335,6 +334,7 @@ def baseline_tree(rev, into):
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "rnn"], capture_output=True)
     if archive.returncode:
         raise SystemExit(f"bench: no revision {rev!r}: {archive.stderr.decode().strip()}")
+    os.makedirs(into)
     subprocess.run(["tar", "-x", "-C", into], input=archive.stdout, check=True)
     return into
 
@@ -349,7 +349,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, help="timing rounds (default 9)")
     parser.add_argument("--baseline", help="time the package at this git revision beside today's")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--baseline-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--after", help="with --baseline: this git revision instead of the working tree")
+    parser.add_argument("--package-dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     cfg = dict(QUICK if args.quick else FULL, cells=args.cells, baseline=args.baseline)
     if args.batches:
@@ -357,7 +358,7 @@ def main(argv=None):
     if args.rounds:
         cfg["rounds"] = args.rounds
     if args.worker:
-        return worker(args.worker, cfg, args.threads[0], args.baseline_dir)
+        return worker(args.worker, cfg, args.threads[0], args.package_dir)
 
     from rnn import RNN
 
@@ -374,10 +375,13 @@ def main(argv=None):
     started = time.perf_counter()
     out = {"tables": {}, "summary": []}
     with tempfile.TemporaryDirectory() as tmp:
-        baseline_dir = baseline_tree(args.baseline, tmp) if args.baseline else None
+        dirs = {}
+        for impl, rev in [("baseline", args.baseline), ("numpy", args.after)]:
+            if rev:
+                dirs[impl] = baseline_tree(rev, os.path.join(tmp, impl))
         for threads in args.threads:
             history = threads == 1 and "rnn" in cfg["cells"] and 1 in cfg["batches"] and not args.baseline
-            done = run_rounds(rows(cfg, history), cfg, args, threads, baseline_dir)
+            done = run_rounds(rows(cfg, history), cfg, args, threads, dirs)
             table, summary = (change_table if args.baseline else speed_table)(done, cfg, threads)
             out["tables"][f"{'change' if args.baseline else 'threads'}-{threads}"] = table
             out["summary"] += summary
