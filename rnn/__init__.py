@@ -1,7 +1,7 @@
 # Generated from docs/model.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/model/
 
-"""clear-rnn: a vanilla character-level RNN in NumPy, tangled from its own documentation."""
+"""clear-rnn: a character-level RNN in NumPy, tangled from its own documentation."""
 
 from rnn.gru import GRU
 from rnn.lstm import LSTM

@@ -1,13 +1,13 @@
 # Generated from docs/bptt.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/bptt/
 
-"""Backpropagation through time: the gradients of one window's loss, one step at a time."""
+"""Backpropagation through time: one window's gradients, one step at a time."""
 
 import numpy as np
 
 
 def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
-    """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
+    """dys (T, V, B), inputs (T, B), forward's hs -> gradients, and dL/dhprev (H, B)."""
     V = Wxh.shape[1]
     dWxh, dWhh, dWhy = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros_like(Why)
     dbh, dby = np.zeros_like(bh), np.zeros_like(by)

@@ -128,3 +128,20 @@ class Scratch(threading.local):
 
 
 scratch = Scratch()
+
+
+def gumbel_noise(rng, n, shape, block=1024):
+    """Gumbel noise for n steps, drawn a block of steps at a time."""
+    for start in range(0, n, block):
+        yield from -np.log(rng.standard_exponential(size=(min(block, n - start), *shape)))
+
+
+def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng):
+    """As rnn.sample.sample: h (H, B), seed_ix (B,) -> n characters per stream (n, B)."""
+    ixes = np.empty((n, h.shape[1]), dtype=np.int64)
+    xs, Why_t, by_t = Wxh + bh, Why / temperature, by / temperature
+    ix = seed_ix
+    for t, g in enumerate(gumbel_noise(rng, n, (len(by), h.shape[1]))):
+        h = np.tanh(xs.take(ix, axis=1) + Whh.dot(h))
+        ix = ixes[t] = (Why_t.dot(h) + by_t + g).argmax(axis=0)
+    return ixes

@@ -1,7 +1,7 @@
 # Generated from docs/gru.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/gru/
 
-"""The GRU, PyTorch's variant: reset applied after the recurrent product, one product per step."""
+"""The GRU, PyTorch's variant: the reset after the recurrent product."""
 
 import numpy as np
 
@@ -16,18 +16,19 @@ from rnn.sample import draw
 
 def param_shapes(vocab_size, hidden_size):
     H, V = hidden_size, vocab_size
-    return {"Wx": (3 * H, V), "Wh": (3 * H, H), "Why": (V, H), "b": (3 * H, 1), "by": (V, 1)}
+    return {"Wx": (3 * H, V), "Wh": (3 * H, H), "Why": (V, H),
+            "b": (3 * H, 1), "by": (V, 1)}
 
 
 def cell(ax, ah, h_prev):
     H = h_prev.shape[0]
     r, z = sigmoid(ax[:2 * H] + ah[:2 * H]).reshape(2, H, -1)
-    n = np.tanh(ax[2 * H:] + r * ah[2 * H:])  # the reset acts on W_hn h_prev, after the product
+    n = np.tanh(ax[2 * H:] + r * ah[2 * H:])  # r acts on W_hn h_prev, after the product
     return np.concatenate([r, z, n]), (1 - z) * n + z * h_prev
 
 
 def forward(Wx, Wh, Why, b, by, inputs, hprev):
-    """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs, gates, ahns), last state (H, B)."""
+    """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs, gates, ahns), last state."""
     T, H = len(inputs), len(hprev)
     hs = states(hprev, T)  # (T + 1, H, B)
     gates = steps(np.empty((3 * H, T * hprev.shape[1]), hprev.dtype), T)  # (T, 3H, B)

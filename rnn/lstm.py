@@ -1,7 +1,7 @@
 # Generated from docs/lstm.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/lstm/
 
-"""The LSTM: four gates from one product per step, and a cell state changed by addition."""
+"""The LSTM: four gates from one product a step, and a cell changed by addition."""
 
 import numpy as np
 
@@ -16,7 +16,8 @@ from rnn.sample import draw
 
 def param_shapes(vocab_size, hidden_size):
     H, V = hidden_size, vocab_size
-    return {"Wx": (4 * H, V), "Wh": (4 * H, H), "Why": (V, H), "b": (4 * H, 1), "by": (V, 1)}
+    return {"Wx": (4 * H, V), "Wh": (4 * H, H), "Why": (V, H),
+            "b": (4 * H, 1), "by": (V, 1)}
 
 
 def open_forget_gate(params, hidden_size):
@@ -33,7 +34,7 @@ def cell(a, c_prev):
 
 
 def forward(Wx, Wh, Why, b, by, inputs, state):
-    """inputs (T, B), state (2H, B) -> ys (T, V, B), (hs, cs, gates), last state (2H, B)."""
+    """inputs (T, B), state (2H, B) -> ys (T, V, B), (hs, cs, gates), last state."""
     T, H = len(inputs), len(state) // 2
     hs, cs = states(state[:H], T), states(state[H:], T)  # (T + 1, H, B) each
     gates = steps(np.empty((4 * H, T * state.shape[1]), state.dtype), T)  # (T, 4H, B)
@@ -72,7 +73,7 @@ def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
 
 
 def sample(Wx, Wh, Why, b, by, state, seed_ix, n, temperature, rng):
-    """state (2H, B), characters seed_ix (B,) -> n drawn characters per stream (n, B)."""
+    """state (2H, B), characters seed_ix (B,) -> n drawn characters a stream (n, B)."""
     H = state.shape[0] // 2
     h, c = state[:H], state[H:]
     ixes = np.empty((n, state.shape[1]), dtype=np.int64)

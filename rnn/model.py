@@ -17,7 +17,7 @@ from rnn.sample import sample
 
 
 class Parameter:
-    """A named view into the model's flat vector: read it, or assign a new value into it."""
+    """A named view into the model's flat vector: read it, or assign a value into it."""
 
     def __set_name__(self, owner, name):
         self.name = name
@@ -56,34 +56,39 @@ def check_positive(**values):
 
 
 class Recurrent:
-    """The flat parameter vector, input checks, the loss, clipping and the update, for any cell."""
+    """The flat parameters, input checks, loss, clipping and update, for any cell."""
 
     state_rows = 1
 
     def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=None,
-                 seed=None, dtype=np.float64, optimizer="adagrad", clip=5.0, init_scale=None):
+                 seed=None, dtype=np.float64, optimizer="adagrad", clip=5.0,
+                 init_scale=None):
         if optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {optimizer!r}")
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, "
+                             f"not {optimizer!r}")
         if learning_rate is None:
-            learning_rate = OPTIMIZERS[optimizer].learning_rate  # the optimizer's own default
-        check_positive(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length,
-                       learning_rate=learning_rate, clip=clip)
+            learning_rate = OPTIMIZERS[optimizer].learning_rate  # its own default
+        check_positive(vocab_size=vocab_size, hidden_size=hidden_size,
+                       seq_length=seq_length, learning_rate=learning_rate, clip=clip)
         if init_scale is None:
             init_scale = self.default_init_scale(hidden_size)
         check_positive(init_scale=init_scale)
         if np.dtype(dtype) not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, not {np.dtype(dtype)}")
-        self.vocab_size, self.hidden_size, self.seq_length = vocab_size, hidden_size, seq_length
-        self.learning_rate, self.clip, self.dtype = learning_rate, clip, np.dtype(dtype)
+        self.vocab_size, self.hidden_size = vocab_size, hidden_size
+        self.seq_length, self.learning_rate, self.clip = seq_length, learning_rate, clip
+        self.dtype = np.dtype(dtype)
         self.init_scale = init_scale
         self.rng = np.random.default_rng(seed)
         initial = self.initial_params(vocab_size, hidden_size, self.rng, self.dtype)
         self.theta = np.concatenate([value.ravel() for value in initial.values()])
         self.params, start = {}, 0
         for name, value in initial.items():  # a view into theta per parameter, in order
-            self.params[name] = self.theta[start:start + value.size].reshape(value.shape)
+            view = self.theta[start:start + value.size]
+            self.params[name] = view.reshape(value.shape)
             start += value.size
-        self.optimizer = OPTIMIZERS[optimizer](self.theta.size, learning_rate, dtype=self.dtype)
+        self.optimizer = OPTIMIZERS[optimizer](self.theta.size, learning_rate,
+                                               dtype=self.dtype)
 
     def batch(self, inputs, hprev, targets=None):
         inputs = np.asarray(inputs)
@@ -97,9 +102,12 @@ class Recurrent:
         if targets is not None:
             targets = self.batch(targets, None)[0]
             if targets.shape != inputs.shape:
-                raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} differ in shape")
+                raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} "
+                                 "differ in shape")
         shape = (self.state_rows * self.hidden_size, inputs.shape[1])
-        hprev = np.zeros(shape, self.dtype) if hprev is None else np.asarray(hprev, self.dtype)
+        if hprev is None:
+            hprev = np.zeros(shape, self.dtype)
+        hprev = np.asarray(hprev, self.dtype)
         if hprev.shape != shape:
             raise ValueError(f"hprev must have shape {shape}, not {hprev.shape}")
         return inputs, hprev, targets
@@ -138,15 +146,16 @@ class Recurrent:
     def sample(self, h, seed_ix, n, temperature=1.0, rng=None):
         check_positive(temperature=temperature)
         seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
-        ixes = self.generate(h, seed_ix[0], n, temperature, self.rng if rng is None else rng)
+        rng = self.rng if rng is None else rng
+        ixes = self.generate(h, seed_ix[0], n, temperature, rng)
         return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes
 
 
 class RNN(Recurrent):
-    Wxh, Whh, Why, bh, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
+    Wxh, Whh, Why, bh, by = (Parameter() for _ in range(5))
     param_shapes = staticmethod(param_shapes)
     plain_cell = Cell(cell.forward, bptt.backward, sample)
-    fast_cell = Cell(fast.forward, fast.backward, sample, fast.loss)
+    fast_cell = Cell(fast.forward, fast.backward, fast.sample, fast.loss)
 
     def __init__(self, vocab_size, *args, fast=True, **kwargs):
         super().__init__(vocab_size, *args, **kwargs)

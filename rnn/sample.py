@@ -5,23 +5,23 @@
 
 import numpy as np
 
+from rnn.cell import step
+from rnn.loss import softmax
+
 
 def draw(p, rng):
+    """Probabilities p (V, B) -> one character per stream (B,), from its column."""
     cdf = np.cumsum(p, axis=0)
     u = rng.random(p.shape[1]) * cdf[-1]
     return (cdf <= u).sum(axis=0)  # the first k with cdf[k] > u
 
 
-def gumbel_noise(rng, n, shape, block=1024):
-    for start in range(0, n, block):
-        yield from -np.log(rng.standard_exponential(size=(min(block, n - start), *shape)))
-
-
 def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng):
+    """h (H, B), characters seed_ix (B,) -> n drawn characters per stream (n, B)."""
     ixes = np.empty((n, h.shape[1]), dtype=np.int64)
-    xs, Why_t, by_t = Wxh + bh, Why / temperature, by / temperature
     ix = seed_ix
-    for t, g in enumerate(gumbel_noise(rng, n, (len(by), h.shape[1]))):
-        h = np.tanh(xs.take(ix, axis=1) + Whh.dot(h))
-        ix = ixes[t] = (Why_t.dot(h) + by_t + g).argmax(axis=0)
+    for t in range(n):
+        h = step(Wxh, Whh, bh, ix, h)  # (H, B)
+        p = softmax((Why @ h + by) / temperature)  # (V, B)
+        ix = ixes[t] = draw(p, rng)
     return ixes
