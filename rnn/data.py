@@ -40,8 +40,8 @@ class Vocab:
 
     def encode(self, text, chunk=2**20):
         points = np.array([ord(c) for c in self.chars])  # sorted, so index = rank
-        data = np.empty(len(text), np.min_scalar_type(len(self) - 1))  # uint8 up to V = 256
-        for start in range(0, len(text), chunk):  # a chunk at a time: 4 bytes a character
+        data = np.empty(len(text), np.min_scalar_type(len(self) - 1))  # V <= 256: uint8
+        for start in range(0, len(text), chunk):  # a chunk at a time: 4 bytes a char
             piece = text[start:start + chunk].encode("utf-32-le", "surrogatepass")
             codes = np.frombuffer(piece, np.uint32)
             ix = np.minimum(np.searchsorted(points, codes), len(points) - 1)

@@ -41,7 +41,7 @@ def loss_and_grad(ys, targets):
 
 @dataclass(frozen=True)
 class Cell:
-    """A recurrent cell: its forward pass, backward pass and sampler, and the loss of its scores."""
+    """A recurrent cell: forward and backward passes, sampler, loss of its scores."""
 
     forward: Callable
     backward: Callable
