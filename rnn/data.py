@@ -61,14 +61,22 @@ class Vocab:
     def __len__(self):
         return len(self.chars)
 
-    def encode(self, text):
-        unknown = set(text) - self.index.keys()
-        if unknown:
-            shown = "".join(sorted(unknown))[:20]
-            raise DataError(
-                f"{len(unknown)} character(s) the model has never seen: {shown!r}"
-            )
-        return np.array([self.index[c] for c in text], dtype=np.int64)
+    def encode(self, text, chunk=2**20):
+        points = np.array([ord(c) for c in self.chars])  # sorted, so index = rank
+        data = np.empty(len(text), np.min_scalar_type(len(self) - 1))  # V <= 256: uint8
+        for start in range(0, len(text), chunk):  # a chunk at a time: 4 bytes a char
+            piece = text[start:start + chunk].encode("utf-32-le", "surrogatepass")
+            codes = np.frombuffer(piece, np.uint32)
+            ix = np.minimum(np.searchsorted(points, codes), len(points) - 1)
+            unknown = codes[points[ix] != codes]
+            if unknown.size:
+                unknown = np.unique(unknown)
+                shown = "".join(map(chr, unknown))[:20]
+                raise DataError(
+                    f"{unknown.size} character(s) the model has never seen: {shown!r}"
+                )
+            data[start:start + chunk] = ix
+        return data
 
     def decode(self, ixes):
         return "".join(self.chars[i] for i in ixes)

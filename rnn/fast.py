@@ -3,6 +3,8 @@
 
 """The RNN's forward and backward passes, with every sum over steps done as one product."""
 
+import threading
+
 import numpy as np
 
 
@@ -23,6 +25,14 @@ def states(hprev, T):
     return hs
 
 
+def input_terms(Wx, b, inputs):
+    """Wx @ onehot(inputs[t]) + b for every step t, as (T, rows, B): one gather."""
+    T, B = inputs.shape
+    xs = scratch.get("xs", (T, B, len(Wx)), Wx.dtype)
+    np.take((Wx + b).T, inputs, axis=0, out=xs, mode="clip")  # rows: see Fresh memory
+    return xs.transpose(0, 2, 1)
+
+
 def output(Why, by, hs):
     """The scores y = Why h + by of every step and stream, in one product: (T, V, B)."""
     ys = Why @ columns(hs)
@@ -34,34 +44,40 @@ def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), states hs (T + 1, H, B), last state."""
     T = len(inputs)
     hs = states(hprev, T)
-    xs = np.moveaxis((Wxh + bh)[:, inputs], 1, 0)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
+    xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
     for t in range(T):
-        hs[t] = np.tanh(xs[t] + Whh @ hs[t - 1])
+        a = Whh @ hs[t - 1]
+        a += xs[t]
+        np.tanh(a, out=hs[t])
     return output(Why, by, hs[:T]), hs, hs[T - 1]
 
 
 def output_grads(Why, hs, dys):
     """dL/dWhy, dL/dby, and each step's gradient from its own output, Why.T @ dys[t]."""
-    T = len(dys)
+    T, V, B = dys.shape
     dWhy = columns(dys) @ columns(hs[:T]).T
     dby = columns(dys).sum(axis=1, keepdims=True)
-    dhs = steps(Why.T @ columns(dys), T)
-    return dWhy, dby, dhs
+    dhs = scratch.get("dhs", (Why.shape[1], T * B), dys.dtype)
+    np.matmul(Why.T, columns(dys), out=dhs)
+    return dWhy, dby, steps(dhs, T)
 
 
 def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
     """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
     dWhy, dby, dhs = output_grads(Why, hs, dys)
-    T = len(dhs)
-    dtanhs = 1 - hs[:T] * hs[:T]  # needs no dhnext, so all steps in one call
-    dhraws = np.empty_like(dhs)
+    T, H, B = dhs.shape
+    dtanhs = steps(scratch.get("dtanhs", (H, T * B), dhs.dtype), T)
+    np.multiply(hs[:T], hs[:T], out=dtanhs)  # needs no dhnext, so all steps in one call
+    np.subtract(1, dtanhs, out=dtanhs)
+    dhraws = dhs  # each step's dh becomes its dhraw in place
     dhnext = np.zeros_like(hs[0])
     for t in reversed(range(T)):
-        dhraws[t] = dtanhs[t] * (dhs[t] + dhnext)
+        dhraws[t] += dhnext
+        dhraws[t] *= dtanhs[t]
         dhnext = Whh.T @ dhraws[t]
     dWhh = recurrent_grad(dhraws, hs)
-    dbh = columns(dhraws).sum(axis=1, keepdims=True)
     dWxh = input_grad(dhraws, inputs, Wxh.shape[1])
+    dbh = dWxh.sum(axis=1, keepdims=True)  # every column of dhraws is in one of dWxh's
     grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
     return grads, dhnext
 
@@ -74,9 +90,44 @@ def recurrent_grad(das, hs):
 
 
 def input_grad(das, inputs, V):
-    """The sum over steps of das[t] @ onehot(inputs[t]).T, as one product."""
-    onehots = np.eye(V, dtype=das.dtype)[inputs.ravel()]  # row t*B + b: inputs[t, b]
-    return columns(das) @ onehots
+    """The sum over steps of das[t] @ onehot(inputs[t]).T, as a scatter of columns."""
+    x = inputs.ravel()  # column t*B + b of columns(das) is for character inputs[t, b]
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])  # where each run begins
+    by_char = scratch.get("by_char", (das.shape[1], len(x)), das.dtype)
+    np.take(columns(das), order, axis=1, out=by_char, mode="clip")  # see Fresh memory
+    dW = np.zeros((das.shape[1], V), das.dtype)
+    dW[:, xs[starts]] = np.add.reduceat(by_char, starts, axis=1)
+    return dW
+
+
+def loss(ys, targets):
+    """ys (T, V, B), targets (T, B) -> the loss, and dL/dys written over ys."""
+    T, B = targets.shape
+    ys -= ys.max(axis=1, keepdims=True)
+    np.exp(ys, out=ys)
+    sums = ys.sum(axis=1, keepdims=True)  # (T, 1, B)
+    sums *= B
+    ys /= sums  # p / B: the loss averages over the batch
+    at = np.arange(T)[:, None], targets, np.arange(B)  # each step and stream's target
+    p_targets = ys[at] * B
+    ys[at] -= 1 / B  # dy = (p - onehot(target)) / B
+    return -np.log(p_targets).sum() / B, ys
+
+
+class Scratch(threading.local):
+    """Arrays kept from one call to the next under a name, one set per thread."""
+
+    def get(self, name, shape, dtype):
+        a = getattr(self, name, None)
+        if a is None or a.shape != shape or a.dtype != dtype:
+            a = np.empty(shape, dtype)
+            setattr(self, name, a)
+        return a
+
+
+scratch = Scratch()
 
 
 def gumbel_noise(rng, n, shape, block=1024):

@@ -5,8 +5,9 @@
 
 import numpy as np
 
-from rnn.fast import columns, input_grad, output, output_grads, recurrent_grad, states
-from rnn.fast import steps
+from rnn import fast
+from rnn.fast import columns, input_grad, input_terms, output, output_grads
+from rnn.fast import recurrent_grad, states, steps
 from rnn.gates import sigmoid
 from rnn.loss import softmax
 from rnn.model import Cell, Parameter, Recurrent
@@ -27,31 +28,32 @@ def cell(ax, ah, h_prev):
 
 
 def forward(Wx, Wh, Why, b, by, inputs, hprev):
-    """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs, gates), last state (H, B)."""
+    """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs, gates, ahns), last state."""
     T, H = len(inputs), len(hprev)
     hs = states(hprev, T)  # (T + 1, H, B)
     gates = steps(np.empty((3 * H, T * hprev.shape[1]), hprev.dtype), T)  # (T, 3H, B)
-    xs = np.moveaxis((Wx + b)[:, inputs], 1, 0)  # xs[t] = Wx @ onehot(inputs[t]) + b
+    ahns = np.empty((T, H, hprev.shape[1]), hprev.dtype)
+    xs = input_terms(Wx, b, inputs)  # xs[t] = Wx @ onehot(inputs[t]) + b
     for t in range(T):
-        gates[t], hs[t] = cell(xs[t], Wh @ hs[t - 1], hs[t - 1])
-    return output(Why, by, hs[:T]), (hs, gates), hs[T - 1]
+        ah = Wh @ hs[t - 1]
+        ahns[t] = ah[2 * H:]  # W_hn h_{t-1}, which the backward pass needs again
+        gates[t], hs[t] = cell(xs[t], ah, hs[t - 1])
+    return output(Why, by, hs[:T]), (hs, gates, ahns), hs[T - 1]
 
 
 def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     """dys (T, V, B), inputs (T, B), forward's cache -> gradients, dL/dhprev (H, B)."""
-    hs, gates = cache
+    hs, gates, ahns = cache
     T, H = len(inputs), hs.shape[1]
     dWhy, dby, dhs = output_grads(Why, hs, dys)
-    hprevs = np.roll(hs, 1, axis=0)[:T]  # hprevs[t] is h_{t-1}
-    ahn = steps(Wh[2 * H:] @ columns(hprevs), T)  # W_hn h_{t-1} of every step at once
     dxs, dahs = np.empty_like(gates), np.empty_like(gates)
     dhnext = np.zeros_like(hs[0])
     for t in reversed(range(T)):
         r, z, n = gates[t].reshape(3, H, -1)
         dh = dhs[t] + dhnext
         dn = dh * (1 - z) * (1 - n * n)  # through each part's local derivative
-        dz = dh * (hprevs[t] - n) * z * (1 - z)
-        dr = dn * ahn[t] * r * (1 - r)
+        dz = dh * (hs[t - 1] - n) * z * (1 - z)  # hs[-1] is hprev, as in forward
+        dr = dn * ahns[t] * r * (1 - r)
         dxs[t] = np.concatenate([dr, dz, dn])
         dahs[t] = np.concatenate([dr, dz, r * dn])  # r multiplied W_hn h on its way in
         dhnext = z * dh + Wh.T @ dahs[t]  # the direct path, and the path through Wh
@@ -77,7 +79,7 @@ def sample(Wx, Wh, Why, b, by, h, seed_ix, n, temperature, rng):
 class GRU(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
-    cell = Cell(forward, backward, sample)
+    cell = Cell(forward, backward, sample, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):

@@ -5,8 +5,9 @@
 
 import numpy as np
 
-from rnn.fast import columns, input_grad, output, output_grads, recurrent_grad, states
-from rnn.fast import steps
+from rnn import fast
+from rnn.fast import columns, input_grad, input_terms, output, output_grads
+from rnn.fast import recurrent_grad, states, steps
 from rnn.gates import sigmoid
 from rnn.loss import softmax
 from rnn.model import Cell, Parameter, Recurrent
@@ -37,7 +38,7 @@ def forward(Wx, Wh, Why, b, by, inputs, state):
     T, H = len(inputs), len(state) // 2
     hs, cs = states(state[:H], T), states(state[H:], T)  # (T + 1, H, B) each
     gates = steps(np.empty((4 * H, T * state.shape[1]), state.dtype), T)  # (T, 4H, B)
-    xs = np.moveaxis((Wx + b)[:, inputs], 1, 0)  # xs[t] = Wx @ onehot(inputs[t]) + b
+    xs = input_terms(Wx, b, inputs)  # xs[t] = Wx @ onehot(inputs[t]) + b
     for t in range(T):
         gates[t], cs[t], hs[t] = cell(xs[t] + Wh @ hs[t - 1], cs[t - 1])
     last = np.concatenate([hs[T - 1], cs[T - 1]])
@@ -88,7 +89,7 @@ class LSTM(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     state_rows = 2  # h stacked on c
     param_shapes = staticmethod(param_shapes)
-    cell = Cell(forward, backward, sample)
+    cell = Cell(forward, backward, sample, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):

@@ -35,13 +35,20 @@ class Parameter:
         view[...] = value
 
 
+def loss_and_grad(ys, targets):
+    """Scores ys (T, V, B), targets (T, B) -> the loss, and dL/dys (T, V, B)."""
+    ps = softmax(ys)
+    return cross_entropy(ps, targets), cross_entropy_grad(ps, targets)
+
+
 @dataclass(frozen=True)
 class Cell:
-    """A recurrent cell: its forward pass, backward pass and sampler."""
+    """A recurrent cell: forward and backward passes, sampler, loss of its scores."""
 
     forward: Callable
     backward: Callable
     sample: Callable
+    loss: Callable = loss_and_grad
 
 
 def check_counts(**values):
@@ -128,10 +135,9 @@ class Recurrent:
         inputs, hprev, targets = self.batch(inputs, hprev, targets)
         params = self.params.values()
         ys, cache, h = self.cell.forward(*params, inputs, hprev)
-        ps = softmax(ys)
-        dys = cross_entropy_grad(ps, targets)
+        loss, dys = self.cell.loss(ys, targets)
         grads, _ = self.cell.backward(*params, inputs, cache, dys)
-        return cross_entropy(ps, targets), grads, h
+        return loss, grads, h
 
     def predict(self, inputs, hprev):
         inputs, hprev, _ = self.batch(inputs, hprev)
@@ -173,7 +179,7 @@ class RNN(Recurrent):
     Wxh, Whh, Why, bh, by = (Parameter() for _ in range(5))
     param_shapes = staticmethod(param_shapes)
     plain_cell = Cell(cell.forward, bptt.backward, sample)
-    fast_cell = Cell(fast.forward, fast.backward, fast.sample)
+    fast_cell = Cell(fast.forward, fast.backward, fast.sample, fast.loss)
 
     def __init__(self, vocab_size, *args, fast=True, **kwargs):
         super().__init__(vocab_size, *args, **kwargs)

@@ -1,7 +1,8 @@
-"""scripts/bench.py runs, prints every NumPy row, writes its page, and compares like with like.
+"""scripts/bench.py runs, writes every row of its tables, and times like against like.
 
 No speed is asserted here: timings on a shared machine are not a test. What is asserted is that
-the benchmark's per-character loop is min-char-rnn's algorithm, computing the package's numbers.
+the rows exist, that the GEMM ceiling counts the products a step really does, and that the
+PyTorch twin is the same model as the package's.
 """
 
 import importlib.util
@@ -10,8 +11,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
-from rnn import RNN
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "bench.py"
@@ -24,63 +23,34 @@ def load_bench():
     return bench
 
 
-def test_the_per_character_loop_and_the_package_train_alike_on_the_bench_text():
+def test_the_ceiling_counts_six_GH2_plus_six_HV_flops_a_character():
     bench = load_bench()
-    _, chars, data = bench.load_text(5_000)
-    V, H, T = len(chars), 24, 25
-    model = RNN(vocab_size=V, hidden_size=H, seq_length=T, seed=0)
-    loop = bench.MinCharRNN(model.Wxh, model.Whh, model.Why, model.bh, model.by)
-    h_loop, h = np.zeros((H, 1)), None
-    for n in range(3):  # the same losses, then the same weights after three Adagrad steps
-        inputs, targets = data[n * T:(n + 1) * T], data[n * T + 1:(n + 1) * T + 1]
-        loss_loop, h_loop = loop.train_step(list(inputs), list(targets), h_loop)
-        loss, h = model.train_step(inputs, targets, h)
-        assert np.isclose(loss, loss_loop, rtol=1e-9, atol=0), n
-    for name in ["Wxh", "Whh", "Why", "bh", "by"]:
-        np.testing.assert_allclose(getattr(model, name), getattr(loop, name), rtol=1e-9, atol=1e-12, err_msg=name)
-    loop_loss, package_loss, tuned_loss = bench.first_window_losses(data, V, H, T)  # checked before timing
-    assert np.isclose(loop_loss, package_loss, rtol=1e-9, atol=0)
-    assert np.isclose(loop_loss, tuned_loss, rtol=1e-9, atol=0)
+    V, H, B, T = 96, 100, 8, 25
+    for cell, G in bench.GATES.items():
+        flops = sum(n * 2 * a.shape[0] * a.shape[1] * b.shape[1] for a, b, n in bench.products(cell, V, H, B, T))
+        assert flops == T * B * (6 * G * H * H + 6 * H * V), cell
 
 
-def test_the_tuned_batch_one_yardstick_trains_exactly_like_the_package():
+def test_the_pytorch_twins_have_the_package_weights_plus_a_second_bias():
+    import rnn
+
     bench = load_bench()
-    _, chars, data = bench.load_text(5_000)
-    V, H, T = len(chars), 24, 25
-    model = RNN(vocab_size=V, hidden_size=H, seq_length=T, seed=0)
-    tuned = bench.TunedBatchOne(model.Wxh, model.Whh, model.Why, model.bh, model.by, T)
-    h_tuned, h = np.zeros(H), None
-    for n in range(5):  # the same losses and states, then the same weights after five Adagrad steps
-        inputs, targets = data[n * T:(n + 1) * T], data[n * T + 1:(n + 1) * T + 1]
-        loss_tuned, h_tuned = tuned.train_step(inputs, targets, h_tuned)
-        loss, h = model.train_step(inputs, targets, h)
-        assert np.isclose(loss, loss_tuned, rtol=1e-9, atol=0), n
-        np.testing.assert_allclose(h[:, 0], h_tuned, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(tuned.theta, model.theta, rtol=1e-9, atol=1e-12)
+    V, H = 20, 8
+    for cell, G in bench.GATES.items():
+        net, linear = bench.torch_twin(cell, V, H)
+        torch_size = sum(p.numel() for m in [net, linear] for p in m.parameters())
+        model = getattr(rnn, bench.NAMES[cell])(vocab_size=V, hidden_size=H)
+        assert torch_size == model.theta.size + G * H, cell  # PyTorch keeps b_ih and b_hh
 
 
-def test_both_samplers_write_characters_of_the_vocabulary():
-    bench = load_bench()
-    model = RNN(vocab_size=12, hidden_size=8, seed=0)
-    loop = bench.MinCharRNN(model.Wxh, model.Whh, model.Why, model.bh, model.by)
-    np.random.seed(0)
-    ixes = loop.sample(np.zeros((8, 1)), 3, 50)
-    assert len(ixes) == 50 and all(0 <= i < 12 for i in ixes)
-
-
-def test_quick_run_prints_every_numpy_row_and_writes_the_page(tmp_path):
-    page = tmp_path / "benchmarks.md"
-    result = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--markdown", str(page)],
-                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+def test_quick_run_writes_every_row(tmp_path):
+    result = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--threads", "1", "--cells", "rnn", "--write", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "first window: per-character loop loss" in out
     bench = load_bench()
-    cfg = dict(bench.QUICK, quick=True)
-    table_rows = [line for line in out.splitlines() if line.startswith("| ")]
-    for _, what, kind, impl, B, dtype in bench.rows(cfg, with_torch=False):
-        assert any(line.startswith(f"| {what} | {B} | {dtype} | ") for line in table_rows), (what, B, dtype)
-    text = page.read_text()
-    assert text.startswith("<!-- Generated by `python scripts/bench.py --markdown docs/benchmarks.md`")
-    assert "# Benchmarks" in text and "| per-character loop (min-char-rnn) | 1 | float64 |" in text
-    assert "## Reading the table" in text
+    cfg = dict(bench.QUICK, cells=["rnn"])
+    table = (tmp_path / "threads-1.md").read_text()
+    assert table.startswith("<!-- Generated by `python scripts/bench.py --quick")
+    for cell, H, B in bench.configs(cfg):
+        assert f"| {bench.NAMES[cell]} | {H} | {B} | " in table, (cell, H, B)
+    assert "| min-char-rnn, per character | 1 | float64 |" in (tmp_path / "history.md").read_text()

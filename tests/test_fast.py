@@ -57,3 +57,19 @@ def test_fast_and_plain_train_to_the_same_weights_over_20_steps():
         loss_fast, h_fast = fast.train_step(inputs, targets, h_fast)
         assert loss_plain == pytest.approx(loss_fast, rel=1e-12)
     np.testing.assert_allclose(fast.theta, plain.theta, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("model_class", ["RNN", "LSTM", "GRU"])
+def test_arrays_kept_between_steps_never_reach_the_caller(model_class):
+    import rnn
+
+    V, H, T, B = 11, 8, 9, 3
+    model = getattr(rnn, model_class)(V, hidden_size=H, seq_length=T, seed=0)
+    first = random_window(V, H, T, B, seed=4)[:2]
+    second = random_window(V, H, T, B, seed=5)[:2]
+    loss, grads, h = model.loss(*first, None)
+    kept = {name: grad.copy() for name, grad in grads.items()}, h.copy()
+    model.loss(*second, None)  # same shapes: every kept array is reused
+    for name, grad in grads.items():
+        np.testing.assert_array_equal(grad, kept[0][name], err_msg=name)
+    np.testing.assert_array_equal(h, kept[1])

@@ -284,7 +284,7 @@ def test_gru_is_torch_gru_without_the_recurrent_candidate_bias():
     model = randomized(GRU, V, H, T)
     rng = np.random.default_rng(7)
     inputs, hprev = rng.integers(0, V, (T, B)), rng.standard_normal((H, B))
-    _, (hs, _), _ = gru.forward(*model.params.values(), inputs, hprev)
+    _, (hs, *_), _ = gru.forward(*model.params.values(), inputs, hprev)
 
     cell = torch.nn.GRU(V, H).double()
     h0 = torch.from_numpy(np.ascontiguousarray(hprev.T[None]))
