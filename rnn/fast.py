@@ -1,7 +1,7 @@
 # Generated from docs/fast.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/fast/
 
-"""The RNN's forward and backward passes, with every sum over steps done as one product."""
+"""The RNN's forward and backward passes, each sum over steps done as one product."""
 
 import threading
 
@@ -14,12 +14,12 @@ def columns(a):
 
 
 def steps(m, T):
-    """An (H, T*B) matrix as T blocks of (H, B): the inverse of columns, always a view."""
+    """An (H, T*B) matrix as T blocks of (H, B): the inverse of columns, a view."""
     return m.reshape(m.shape[0], T, -1).transpose(1, 0, 2)
 
 
 def states(hprev, T):
-    """Room for T + 1 states laid out as columns, with hprev in the last slot, hs[-1]."""
+    """Room for T + 1 states laid out as columns, hprev in the last slot, hs[-1]."""
     hs = steps(np.empty((len(hprev), (T + 1) * hprev.shape[1]), hprev.dtype), T + 1)
     hs[-1] = hprev
     return hs
@@ -41,7 +41,7 @@ def output(Why, by, hs):
 
 
 def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
-    """inputs (T, B), hprev (H, B) -> ys (T, V, B), states hs (T + 1, H, B), last state."""
+    """inputs (T, B), hprev (H, B) -> ys (T, V, B), hs (T + 1, H, B), last state."""
     T = len(inputs)
     hs = states(hprev, T)
     xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
@@ -133,11 +133,12 @@ scratch = Scratch()
 def gumbel_noise(rng, n, shape, block=1024):
     """Gumbel noise for n steps, drawn a block of steps at a time."""
     for start in range(0, n, block):
-        yield from -np.log(rng.standard_exponential(size=(min(block, n - start), *shape)))
+        size = (min(block, n - start), *shape)
+        yield from -np.log(rng.standard_exponential(size=size))
 
 
 def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng):
-    """As rnn.sample.sample: h (H, B), seed_ix (B,) -> n characters per stream (n, B)."""
+    """As rnn.sample.sample: h (H, B), seed_ix (B,) -> n characters a stream (n, B)."""
     ixes = np.empty((n, h.shape[1]), dtype=np.int64)
     xs, Why_t, by_t = Wxh + bh, Why / temperature, by / temperature
     ix = seed_ix

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "bench.py"
@@ -32,6 +33,7 @@ def test_the_ceiling_counts_six_GH2_plus_six_HV_flops_a_character():
 
 
 def test_the_pytorch_twins_have_the_package_weights_plus_a_second_bias():
+    pytest.importorskip("torch")  # the bench extra: pip install -e ".[bench]"
     import rnn
 
     bench = load_bench()
