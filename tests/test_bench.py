@@ -5,23 +5,19 @@ the rows exist, that the GEMM ceiling counts the products a step really does, an
 PyTorch twin is the same model as the package's.
 """
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT, load_module
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "bench.py"
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench", SCRIPT)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    return bench
+    return load_module(SCRIPT)
 
 
 def test_the_ceiling_counts_six_GH2_plus_six_HV_flops_a_character():

@@ -6,7 +6,6 @@ tests/fixtures/man. Rendering needs groff; without it they fail loudly.
 
 import gzip
 import hashlib
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -14,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, load_module
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "build_dataset.py"
 FIXTURE = ROOT / "tests" / "fixtures" / "man"
 KEPT = {"real.1", "zipped.1", "bsdish.8"}
@@ -23,12 +22,8 @@ SKIPPED = {"link.1", "alias.1", "gcloud_foo.1", "Foo::Bar.3pm", "tiny.5",
            "german.1"}
 
 
-def load_module():
-    spec = importlib.util.spec_from_file_location("build_dataset", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+def load_build_dataset():
+    return load_module(SCRIPT)
 
 
 def run_build(out, man_root=FIXTURE, target=10**9):
@@ -108,7 +103,7 @@ def test_no_justification_or_hyphenation(built):
 
 
 def test_target_chars_takes_pages_in_hash_order(groff, tmp_path):
-    module = load_module()
+    module = load_build_dataset()
     order = sorted(KEPT, key=module.page_hash)
     out = tmp_path / "small.txt"
     assert run_build(out, target=1).returncode == 0
@@ -116,7 +111,7 @@ def test_target_chars_takes_pages_in_hash_order(groff, tmp_path):
 
 
 def test_duplicate_page_names_are_skipped(tmp_path):
-    module = load_module()
+    module = load_build_dataset()
     man1 = tmp_path / "man1"
     man1.mkdir()
     source = (FIXTURE / "man1" / "real.1").read_bytes()
@@ -129,7 +124,7 @@ def test_duplicate_page_names_are_skipped(tmp_path):
 
 
 def test_fold_to_ascii():
-    module = load_module()
+    module = load_build_dataset()
     assert module.fold_to_ascii("\u250c\u2500\u252c\u2510\u2502") == "+-++|"
     assert module.fold_to_ascii("\u201cx\u201d \u2018y\u2019 \u2026 na\u00efve") == '"x" \'y\' ... naive'
     assert module.fold_to_ascii("a\tb\x08\x1b") == "a       b"

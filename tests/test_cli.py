@@ -26,27 +26,19 @@ def test_help_gives_every_option_a_line_and_its_default(parser):
     assert "%(default)" not in parser().format_help()
 
 
-def test_the_learning_rate_default_is_the_optimizers_own(tmp_path, corpus_of_pages):
+def test_the_learning_rate_default_is_the_optimizers_own(tmp_path, corpus):
     for name, cls in OPTIMIZERS.items():
         path = tmp_path / f"{name}.npz"
-        assert train_main([*SMALL, "--data", str(corpus_of_pages), "--optimizer", name, "--steps", "1",
+        assert train_main([*SMALL, "--data", str(corpus), "--optimizer", name, "--steps", "1",
                            "--checkpoint", str(path)]) == 0
         assert load(path).model.learning_rate == cls(1).learning_rate
 
 
-@pytest.fixture(scope="module")
-def corpus_of_pages(tmp_path_factory):
-    pages = (ROOT / "data" / "linux_man.txt").read_text(encoding="ascii").split("\f\n")[:40]
-    path = tmp_path_factory.mktemp("data") / "pages.txt"
-    path.write_text("\f\n".join(pages), encoding="ascii")
-    return path
-
-
 @pytest.mark.parametrize("limit", [["--steps", "30"], ["--minutes", "0.02"], ["--minutes", "1", "--steps", "30"]],
                          ids=["steps", "minutes", "steps before minutes"])
-def test_the_progress_bar_measures_what_ends_the_run_and_ends_at_100(tmp_path, corpus_of_pages, capfd,
+def test_the_progress_bar_measures_what_ends_the_run_and_ends_at_100(tmp_path, corpus, capfd,
                                                                         limit):
-    assert train_main([*SMALL, "--data", str(corpus_of_pages), "--eval-every", "1000000", *limit,
+    assert train_main([*SMALL, "--data", str(corpus), "--eval-every", "1000000", *limit,
                        "--checkpoint", str(tmp_path / "run.npz")]) == 0
     bar = capfd.readouterr().err.split("\r")[-1]
     assert bar.lstrip().startswith("100%"), bar

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_module
 
 pytest.importorskip("matplotlib")
 
@@ -16,14 +16,7 @@ SCRIPT = REPO / "scripts" / "draw_diagrams.py"
 IMGS = REPO / "imgs"
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("draw_diagrams", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DD = _load_script()
+DD = load_module(SCRIPT)
 FILES = [f"{name}.{ext}" for name in DD.NAMES for ext in DD.EXTENSIONS]
 
 

@@ -1,20 +1,15 @@
 """Batch one equals the per-character loop: min-char-rnn, written out with one-hot vectors and np.dot."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 
 from rnn import RNN
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, load_module
 
 
 def load_min_char_rnn():
-    spec = importlib.util.spec_from_file_location("min_char_rnn", ROOT / "scripts" / "min_char_rnn.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "scripts" / "min_char_rnn.py")
 
 
 def test_batch_one_equals_the_per_character_loop_for_100_steps():

@@ -24,15 +24,6 @@ SMALL = ["--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "-
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    """The first 40 pages of the real corpus: real structure, a quick run."""
-    pages = (ROOT / "data" / "linux_man.txt").read_text(encoding="ascii").split("\f\n")[:40]
-    path = tmp_path_factory.mktemp("data") / "pages.txt"
-    path.write_text("\f\n".join(pages), encoding="ascii")
-    return path
-
-
-@pytest.fixture(scope="module")
 def trained(tmp_path_factory, corpus):
     """A small checkpoint, trained once; tests copy it before damaging it."""
     path = tmp_path_factory.mktemp("trained") / "run.npz"

@@ -1,18 +1,13 @@
 """The n-gram baseline is a probability model: for any context, its predictions sum to one."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, load_module
 
 
 def load_ngram():
-    spec = importlib.util.spec_from_file_location("ngram", ROOT / "scripts" / "ngram_baseline.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "scripts" / "ngram_baseline.py")
 
 
 def test_witten_bell_predictions_sum_to_one_over_the_vocabulary():

@@ -4,23 +4,14 @@ Prose writes a measured figure as `{{ value("expression", "format") }}` (scripts
 data/runs/page-values.json records the text, and the site's hook writes it into the page.
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import ROOT, load_module
 
 
-page_values = load("page_values", ROOT / "scripts" / "page_values.py")
+page_values = load_module(ROOT / "scripts" / "page_values.py")
 RECORDED = json.loads(page_values.RECORD.read_text())
 
 

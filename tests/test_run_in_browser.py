@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import io
 import json
 import tarfile
@@ -19,19 +18,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import ROOT, load_module
 
 
-vendor = _load("vendor_pyodide", ROOT / "scripts" / "vendor_pyodide.py")
-hook = _load("run_in_browser", ROOT / "docs" / "overrides" / "hooks" / "run_in_browser.py")
+vendor = load_module(ROOT / "scripts" / "vendor_pyodide.py")
+hook = load_module(ROOT / "docs" / "overrides" / "hooks" / "run_in_browser.py")
 
 # --- the vendored files -----------------------------------------------------------
 

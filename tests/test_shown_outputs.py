@@ -5,22 +5,13 @@ block whose output changes from run to run (a timing), `<!--expected-output-at-b
 hook runs the block when the page is built (docs/overrides/hooks/run_at_build.py).
 """
 
-import importlib.util
 import logging
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import ROOT, load_module
 
 
-shown_outputs = load("shown_outputs", ROOT / "scripts" / "shown_outputs.py")
-run_at_build = load("run_at_build", ROOT / "docs" / "overrides" / "hooks" / "run_at_build.py")
+shown_outputs = load_module(ROOT / "scripts" / "shown_outputs.py")
+run_at_build = load_module(ROOT / "docs" / "overrides" / "hooks" / "run_at_build.py")
 
 
 def test_every_block_that_prints_shows_its_output():

@@ -17,15 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "--sample-chars", "20"]
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    """The first 40 pages of the real corpus: real structure, a quick run."""
-    pages = (ROOT / "data" / "linux_man.txt").read_text(encoding="ascii").split("\f\n")[:40]
-    path = tmp_path_factory.mktemp("data") / "pages.txt"
-    path.write_text("\f\n".join(pages), encoding="ascii")
-    return path
-
-
 def run(main, *argv):
     return main([str(a) for a in argv])
 
