@@ -60,7 +60,8 @@ def usable(theta):
 def save(path, ckpt):
     path, model = Path(path), ckpt.model
     if not (usable(model.theta) and np.isfinite(ckpt.h).all()):
-        raise CheckpointError(f"not saving {path}: its weights are not finite")
+        raise CheckpointError(
+            f"not saving {path}: its weights are not finite or too large")
     config = {"format": FORMAT, **settings(model), "step": ckpt.step,
               "position": ckpt.position, "best_val_bpc": float(ckpt.best_val_bpc),
               "smooth_loss": float(ckpt.smooth_loss), "seconds": ckpt.seconds,

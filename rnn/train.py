@@ -90,7 +90,7 @@ def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=10
     chars = T * batch_size  # per step
     bar = progress(ckpt, steps, chars, minutes)
     data = windows(train_data, T, batch_size, ckpt.position)
-    with bar, StopFlag() as stop, np.errstate(all="ignore"):  # non-finite: see below
+    with bar, StopFlag() as stop, np.errstate(all="ignore"):  # check_finite reports it
         for position, inputs, targets in data:
             if ckpt.step >= steps or stop.signum or time.monotonic() > deadline:
                 break
