@@ -7,6 +7,8 @@ import threading
 
 import numpy as np
 
+from rnn.sample import kth_largest
+
 
 def columns(a):
     """(T, H, B) as one (H, T*B) matrix, a column per step and stream."""
@@ -137,12 +139,15 @@ def gumbel_noise(rng, n, shape, block=1024):
         yield from -np.log(rng.standard_exponential(size=size))
 
 
-def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng):
+def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng, top_k=None):
     """As rnn.sample.sample: h (H, B), seed_ix (B,) -> n characters a stream (n, B)."""
     ixes = np.empty((n, h.shape[1]), dtype=np.int64)
     xs, Why_t, by_t = Wxh + bh, Why / temperature, by / temperature
     ix = seed_ix
     for t, g in enumerate(gumbel_noise(rng, n, (len(by), h.shape[1]))):
         h = np.tanh(xs.take(ix, axis=1) + Whh.dot(h))
-        ix = ixes[t] = (Why_t.dot(h) + by_t + g).argmax(axis=0)
+        scores = Why_t.dot(h) + by_t  # (V, B)
+        if top_k is not None and top_k < len(scores):  # only the top_k may win
+            scores[scores < kth_largest(scores, top_k)] = -np.inf
+        ix = ixes[t] = (scores + g).argmax(axis=0)
     return ixes

@@ -65,14 +65,14 @@ def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     return grads, dhnext
 
 
-def sample(Wx, Wh, Why, b, by, h, seed_ix, n, temperature, rng):
+def sample(Wx, Wh, Why, b, by, h, seed_ix, n, temperature, rng, top_k=None):
     """h (H, B), characters seed_ix (B,) -> n drawn characters per stream (n, B)."""
     ixes = np.empty((n, h.shape[1]), dtype=np.int64)
     ix = seed_ix
     for t in range(n):
         _, h = cell(Wx[:, ix] + b, Wh @ h, h)
         p = softmax((Why @ h + by) / temperature)
-        ix = ixes[t] = draw(p, rng)
+        ix = ixes[t] = draw(p, rng, top_k)
     return ixes
 
 

@@ -72,7 +72,7 @@ def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     return grads, np.concatenate([dhnext, dcnext])
 
 
-def sample(Wx, Wh, Why, b, by, state, seed_ix, n, temperature, rng):
+def sample(Wx, Wh, Why, b, by, state, seed_ix, n, temperature, rng, top_k=None):
     """state (2H, B), characters seed_ix (B,) -> n drawn characters a stream (n, B)."""
     H = state.shape[0] // 2
     h, c = state[:H], state[H:]
@@ -81,7 +81,7 @@ def sample(Wx, Wh, Why, b, by, state, seed_ix, n, temperature, rng):
     for t in range(n):
         _, c, h = cell(Wx[:, ix] + Wh @ h + b, c)
         p = softmax((Why @ h + by) / temperature)
-        ix = ixes[t] = draw(p, rng)
+        ix = ixes[t] = draw(p, rng, top_k)
     return ixes
 
 

@@ -15,7 +15,7 @@ from rnn.clip import clip_elementwise
 from rnn.init import init_params, param_shapes
 from rnn.loss import cross_entropy, cross_entropy_grad, softmax
 from rnn.optim import OPTIMIZERS
-from rnn.sample import draw, sample
+from rnn.sample import sample
 
 
 class Parameter:
@@ -151,15 +151,9 @@ class Recurrent:
         self.optimizer.update(self.theta, dtheta)
         return loss, h
 
-    def generate(self, h, seed_ix, n, temperature, rng):
-        return self.cell.sample(*self.params.values(), h, seed_ix, n, temperature, rng)
-
-    def generate_top_k(self, h, ix, n, temperature, rng, top_k):
-        ixes = np.empty((n, h.shape[1]), dtype=np.int64)
-        for t in range(n):
-            ys, _, h = self.cell.forward(*self.params.values(), ix[None, :], h)
-            ix = ixes[t] = draw(softmax(ys[0] / temperature), rng, top_k)
-        return ixes
+    def generate(self, h, seed_ix, n, temperature, rng, top_k=None):
+        params = self.params.values()
+        return self.cell.sample(*params, h, seed_ix, n, temperature, rng, top_k)
 
     def sample(self, h, seed_ix, n, temperature=1.0, rng=None, top_k=None):
         if temperature == 0:  # greedy: the top 1 is the most likely character
@@ -167,11 +161,9 @@ class Recurrent:
         check_positive(temperature=temperature)
         seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
         rng = self.rng if rng is None else rng
-        if top_k is None:
-            ixes = self.generate(h, seed_ix[0], n, temperature, rng)
-        else:
+        if top_k is not None:
             check_counts(top_k=top_k)
-            ixes = self.generate_top_k(h, seed_ix[0], n, temperature, rng, top_k)
+        ixes = self.generate(h, seed_ix[0], n, temperature, rng, top_k)
         return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes
 
 

@@ -23,12 +23,12 @@ def draw(p, rng, top_k=None):
     return (cdf <= u).sum(axis=0)  # the first k with cdf[k] > u
 
 
-def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng):
+def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng, top_k=None):
     """h (H, B), characters seed_ix (B,) -> n drawn characters per stream (n, B)."""
     ixes = np.empty((n, h.shape[1]), dtype=np.int64)
     ix = seed_ix
     for t in range(n):
         h = step(Wxh, Whh, bh, ix, h)  # (H, B)
         p = softmax((Why @ h + by) / temperature)  # (V, B)
-        ix = ixes[t] = draw(p, rng)
+        ix = ixes[t] = draw(p, rng, top_k)
     return ixes

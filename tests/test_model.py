@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnn import RNN
+from rnn import GRU, LSTM, RNN
 
 
 def test_parameters_have_min_char_rnn_shapes_and_adagrad_memory_starts_at_zero():
@@ -101,3 +101,18 @@ def test_float32_model_stays_float32():
     loss, h = model.train_step(np.arange(5), np.arange(1, 6), None)
     assert model.theta.dtype == np.float32 and h.dtype == np.float32
     assert model.Whh.dtype == np.float32 and np.isfinite(loss)
+
+
+@pytest.mark.parametrize("make", [lambda: RNN(9, 6, seed=0), lambda: RNN(9, 6, seed=0, fast=False),
+                                  lambda: LSTM(9, 6, seed=0), lambda: GRU(9, 6, seed=0)],
+                         ids=["rnn fast", "rnn plain", "lstm", "gru"])
+def test_every_sampler_draws_only_among_the_top_k_and_temperature_zero_is_greedy(make):
+    model = make()
+    model.theta[:] = np.random.default_rng(1).standard_normal(model.theta.size)
+    rng = np.random.default_rng(2)
+    h = rng.standard_normal((model.state_rows * model.hidden_size, 1)) * 0.5
+    p, _ = model.predict([4], h)
+    ranked = np.argsort(p[0, :, 0])[::-1]
+    draws = {model.sample(h, 4, 1, rng=rng, top_k=2)[0] for _ in range(300)}
+    assert draws == set(ranked[:2])  # both of the top two, and nothing else
+    assert model.sample(h, 4, 1, temperature=0)[0] == ranked[0]
