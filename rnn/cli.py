@@ -22,12 +22,13 @@ from rnn.data import (PAGE_BREAK, DataError, Vocab, corpus_path, model_path, rea
                       split_pages)
 from rnn.model import Recurrent
 from rnn.optim import OPTIMIZERS
-from rnn.train import TrainingError, companions, evaluate, train
+from rnn.train import SCHEDULES, TrainingError, companions, evaluate, train
 
 MODEL_FLAGS = ("hidden_size", "seq_length", "learning_rate", "optimizer", "dtype",
                "clip", "init_scale")
 DEFAULTS = {name: parameter.default  # the model's own, read from its signature
             for name, parameter in inspect.signature(Recurrent).parameters.items()}
+SCHEDULE = inspect.signature(train).parameters["schedule"].default  # train's own
 
 
 def learning_rate(optimizer):
@@ -77,6 +78,9 @@ def train_parser():
                    help="total updates, across resumes (default: %(default)s)")
     p.add_argument("--minutes", type=number(float),
                    help="stop after this much time (default: none)")
+    p.add_argument("--schedule", choices=list(SCHEDULES), default=SCHEDULE,
+                   help="learning rate over the run: constant, or cosine from "
+                   "--learning-rate down to 0 at --steps (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed for the initial weights "
                    "and the samples (default: %(default)s)")
     p.add_argument("--sample-every", type=number(int), default=1000,
@@ -212,7 +216,7 @@ def run_training(args):
         chars_per_s, signum = train(
             ckpt, train_data, val_data, path, args.steps, args.batch_size,
             args.sample_every, args.sample_chars, args.eval_every, args.eval_chars,
-            args.temperature, args.minutes, log=say)
+            args.temperature, args.minutes, log=say, schedule=args.schedule)
         if signum:
             name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
             print(f"rnn-train: stopped by {name} at step {ckpt.step}; saved {path}; "

@@ -63,6 +63,12 @@ def check_finite(model, loss, step, path, saved_step):
                             "try a smaller --learning-rate or --clip")
 
 
+SCHEDULES = {
+    "constant": lambda s, N: 1.0,
+    "cosine": lambda s, N: 0.5 * (1 + math.cos(math.pi * s / N)),
+}
+
+
 def companions(path):
     """The best copy and the log that live beside a checkpoint."""
     path = Path(path)
@@ -79,7 +85,7 @@ def progress(ckpt, steps, chars, minutes):
 
 def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=1000,
           sample_chars=200, eval_every=1000, eval_chars=100_000, temperature=1.0,
-          minutes=None, log=tqdm.write):
+          minutes=None, log=tqdm.write, schedule="constant"):
     model, T, path = ckpt.model, ckpt.model.seq_length, Path(path)
     if ckpt.step == 0:
         ckpt.smooth_loss = T * math.log(model.vocab_size)
@@ -95,6 +101,8 @@ def train(ckpt, train_data, val_data, path, steps, batch_size=1, sample_every=10
             if ckpt.step >= steps or stop.signum or time.monotonic() > deadline:
                 break
             h = None if position == 0 else ckpt.h  # None: a zero state
+            factor = SCHEDULES[schedule](ckpt.step, steps)
+            model.optimizer.learning_rate = model.learning_rate * factor
             loss, h = model.train_step(inputs, targets, h)
             check_finite(model, loss, ckpt.step + 1, path, saved_step)
             ckpt.step, ckpt.position, ckpt.h = ckpt.step + 1, position + T, h

@@ -1,5 +1,6 @@
 """The training program: resuming is bitwise, and every bad input gets a one-line error, never a traceback."""
 
+import math
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 
 from rnn.checkpoint import load
 from rnn.cli import sample_main, train_main
+from rnn.optim import Adagrad
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "--sample-chars", "20"]
@@ -49,6 +51,34 @@ def test_training_n_steps_equals_k_steps_then_resume_to_n_bitwise(tmp_path, corp
     assert summary.startswith("done: steps=40 train_loss=") and " val_bpc=" in summary and " chars_per_s=" in summary
     assert run(sample_main, "--checkpoint", tmp_path / "split.npz", "--prime", "NAME\\n", "-n", "30") == 0
     assert capsys.readouterr().out.startswith("NAME\n")
+
+
+def test_a_cosine_schedule_sets_the_rate_by_step_and_a_resumed_run_continues_it(
+        tmp_path, corpus, monkeypatch):
+    rates, stop_after = [], math.inf
+    update = Adagrad.update
+
+    def recorded_update(self, theta, g):
+        rates.append(self.learning_rate)
+        update(self, theta, g)
+        if len(rates) == stop_after:  # as Ctrl-C would, in the middle of the run
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(Adagrad, "update", recorded_update)
+    flags = [*SMALL, "--data", corpus, "--schedule", "cosine", "--learning-rate", "0.2",
+             "--eval-every", "5", "--sample-every", "7", "--steps", "20"]
+    assert run(train_main, *flags, "--checkpoint", tmp_path / "straight.npz") == 0
+    expected = [0.2 * 0.5 * (1 + math.cos(math.pi * s / 20)) for s in range(20)]
+    assert rates == expected and rates[0] == 0.2 and 0 < rates[-1] < 0.002
+    rates[:], stop_after = [], 8
+    assert run(train_main, *flags, "--checkpoint", tmp_path / "split.npz") == 128 + signal.SIGINT
+    assert load(tmp_path / "split.npz").step == 8
+    assert run(train_main, *flags, "--checkpoint", tmp_path / "split.npz", "--resume") == 0
+    assert rates == expected
+    straight, split = load(tmp_path / "straight.npz"), load(tmp_path / "split.npz")
+    assert np.array_equal(straight.model.theta, split.model.theta)
+    assert np.array_equal(straight.model.optimizer.mem, split.model.optimizer.mem)
+    assert split.model.learning_rate == 0.2  # the checkpoint keeps the base rate
 
 
 def test_a_best_copy_is_kept_by_validation_loss(tmp_path, corpus):
