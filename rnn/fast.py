@@ -27,6 +27,13 @@ def states(hprev, T):
     return hs
 
 
+def row_states(hprev, T):
+    """As states, but stored a row per stream: each hs[t] is B contiguous rows of H."""
+    hs = steps(np.empty(((T + 1) * hprev.shape[1], len(hprev)), hprev.dtype).T, T + 1)
+    hs[-1] = hprev
+    return hs
+
+
 def input_terms(Wx, b, inputs):
     """Wx @ onehot(inputs[t]) + b for every step t, as (T, rows, B): one gather."""
     T, B = inputs.shape
@@ -45,12 +52,12 @@ def output(Why, by, hs):
 def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), hs (T + 1, H, B), last state."""
     T = len(inputs)
-    hs = states(hprev, T)
+    hs = row_states(hprev, T)
     xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
     for t in range(T):
-        a = Whh @ hs[t - 1]
-        a += xs[t]
-        np.tanh(a, out=hs[t])
+        np.matmul(hs[t - 1].T, Whh.T, out=hs[t].T)  # Whh @ hs[t - 1], written as rows
+        hs[t] += xs[t]
+        np.tanh(hs[t], out=hs[t])
     return output(Why, by, hs[:T]), hs, hs[T - 1]
 
 
@@ -59,16 +66,16 @@ def output_grads(Why, hs, dys):
     T, V, B = dys.shape
     dWhy = columns(dys) @ columns(hs[:T]).T
     dby = columns(dys).sum(axis=1, keepdims=True)
-    dhs = scratch.get("dhs", (Why.shape[1], T * B), dys.dtype)
-    np.matmul(Why.T, columns(dys), out=dhs)
-    return dWhy, dby, steps(dhs, T)
+    dhs = scratch.get("dhs", (T * B, Why.shape[1]), dys.dtype)
+    np.matmul(columns(dys).T, Why, out=dhs)  # Why.T @ dys, written as rows
+    return dWhy, dby, steps(dhs.T, T)
 
 
 def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
     """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
     dWhy, dby, dhs = output_grads(Why, hs, dys)
     T, H, B = dhs.shape
-    dtanhs = steps(scratch.get("dtanhs", (H, T * B), dhs.dtype), T)
+    dtanhs = steps(scratch.get("dtanhs", (T * B, H), dhs.dtype).T, T)
     np.multiply(hs[:T], hs[:T], out=dtanhs)  # needs no dhnext, so all steps in one call
     np.subtract(1, dtanhs, out=dtanhs)
     dhraws = dhs  # each step's dh becomes its dhraw in place
@@ -76,7 +83,7 @@ def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
     for t in reversed(range(T)):
         dhraws[t] += dhnext
         dhraws[t] *= dtanhs[t]
-        dhnext = Whh.T @ dhraws[t]
+        dhnext = (dhraws[t].T @ Whh).T  # Whh.T @ dhraws[t], written as rows
     dWhh = recurrent_grad(dhraws, hs)
     dWxh = input_grad(dhraws, inputs, Wxh.shape[1])
     dbh = dWxh.sum(axis=1, keepdims=True)  # every column of dhraws is in one of dWxh's
@@ -97,10 +104,16 @@ def input_grad(das, inputs, V):
     order = np.argsort(x, kind="stable")
     xs = x[order]
     starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])  # where each run begins
-    by_char = scratch.get("by_char", (das.shape[1], len(x)), das.dtype)
-    np.take(columns(das), order, axis=1, out=by_char, mode="clip")  # see Fresh memory
+    D = columns(das)
     dW = np.zeros((das.shape[1], V), das.dtype)
-    dW[:, xs[starts]] = np.add.reduceat(by_char, starts, axis=1)
+    if D.flags.f_contiguous:  # stored as rows: gather whole rows of D.T
+        by_char = scratch.get("by_row", D.T.shape, das.dtype)
+        np.take(D.T, order, axis=0, out=by_char, mode="clip")  # see Fresh memory
+        dW[:, xs[starts]] = np.add.reduceat(by_char.T, starts, axis=1)
+    else:
+        by_char = scratch.get("by_char", D.shape, das.dtype)
+        np.take(D, order, axis=1, out=by_char, mode="clip")
+        dW[:, xs[starts]] = np.add.reduceat(by_char, starts, axis=1)
     return dW
 
 
