@@ -27,9 +27,16 @@ def states(hprev, T):
     return hs
 
 
+def row_blocks(T, rows, B, dtype, keep=None):
+    """An empty (T, rows, B) array stored a row per stream: each [t] is B rows."""
+    shape = (T * B, rows)
+    m = np.empty(shape, dtype) if keep is None else scratch.get(keep, shape, dtype)
+    return steps(m.T, T)  # keep: a name to reuse the array under (see Fresh memory)
+
+
 def row_states(hprev, T):
     """As states, but stored a row per stream: each hs[t] is B contiguous rows of H."""
-    hs = steps(np.empty(((T + 1) * hprev.shape[1], len(hprev)), hprev.dtype).T, T + 1)
+    hs = row_blocks(T + 1, len(hprev), hprev.shape[1], hprev.dtype)
     hs[-1] = hprev
     return hs
 
@@ -66,16 +73,16 @@ def output_grads(Why, hs, dys):
     T, V, B = dys.shape
     dWhy = columns(dys) @ columns(hs[:T]).T
     dby = columns(dys).sum(axis=1, keepdims=True)
-    dhs = scratch.get("dhs", (T * B, Why.shape[1]), dys.dtype)
-    np.matmul(columns(dys).T, Why, out=dhs)  # Why.T @ dys, written as rows
-    return dWhy, dby, steps(dhs.T, T)
+    dhs = row_blocks(T, Why.shape[1], B, dys.dtype, keep="dhs")
+    np.matmul(columns(dys).T, Why, out=columns(dhs).T)  # Why.T @ dys, written as rows
+    return dWhy, dby, dhs
 
 
 def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
     """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
     dWhy, dby, dhs = output_grads(Why, hs, dys)
     T, H, B = dhs.shape
-    dtanhs = steps(scratch.get("dtanhs", (T * B, H), dhs.dtype).T, T)
+    dtanhs = row_blocks(T, H, B, dhs.dtype, keep="dtanhs")
     np.multiply(hs[:T], hs[:T], out=dtanhs)  # needs no dhnext, so all steps in one call
     np.subtract(1, dtanhs, out=dtanhs)
     dhraws = dhs  # each step's dh becomes its dhraw in place
