@@ -27,6 +27,20 @@ def states(hprev, T):
     return hs
 
 
+def row_blocks(T, rows, B, dtype, keep=None):
+    """An empty (T, rows, B) array stored a row per stream: each [t] is B rows."""
+    shape = (T * B, rows)
+    m = np.empty(shape, dtype) if keep is None else scratch.get(keep, shape, dtype)
+    return steps(m.T, T)  # keep: a name to reuse the array under (see Fresh memory)
+
+
+def row_states(hprev, T):
+    """As states, but stored a row per stream: each hs[t] is B contiguous rows of H."""
+    hs = row_blocks(T + 1, len(hprev), hprev.shape[1], hprev.dtype)
+    hs[-1] = hprev
+    return hs
+
+
 def input_terms(Wx, b, inputs):
     """Wx @ onehot(inputs[t]) + b for every step t, as (T, rows, B): one gather."""
     T, B = inputs.shape
@@ -45,12 +59,12 @@ def output(Why, by, hs):
 def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), hs (T + 1, H, B), last state."""
     T = len(inputs)
-    hs = states(hprev, T)
+    hs = row_states(hprev, T)
     xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
     for t in range(T):
-        a = Whh @ hs[t - 1]
-        a += xs[t]
-        np.tanh(a, out=hs[t])
+        np.matmul(hs[t - 1].T, Whh.T, out=hs[t].T)  # Whh @ hs[t - 1], written as rows
+        hs[t] += xs[t]
+        np.tanh(hs[t], out=hs[t])
     return output(Why, by, hs[:T]), hs, hs[T - 1]
 
 
@@ -59,16 +73,16 @@ def output_grads(Why, hs, dys):
     T, V, B = dys.shape
     dWhy = columns(dys) @ columns(hs[:T]).T
     dby = columns(dys).sum(axis=1, keepdims=True)
-    dhs = scratch.get("dhs", (Why.shape[1], T * B), dys.dtype)
-    np.matmul(Why.T, columns(dys), out=dhs)
-    return dWhy, dby, steps(dhs, T)
+    dhs = row_blocks(T, Why.shape[1], B, dys.dtype, keep="dhs")
+    np.matmul(columns(dys).T, Why, out=columns(dhs).T)  # Why.T @ dys, written as rows
+    return dWhy, dby, dhs
 
 
 def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
     """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
     dWhy, dby, dhs = output_grads(Why, hs, dys)
     T, H, B = dhs.shape
-    dtanhs = steps(scratch.get("dtanhs", (H, T * B), dhs.dtype), T)
+    dtanhs = row_blocks(T, H, B, dhs.dtype, keep="dtanhs")
     np.multiply(hs[:T], hs[:T], out=dtanhs)  # needs no dhnext, so all steps in one call
     np.subtract(1, dtanhs, out=dtanhs)
     dhraws = dhs  # each step's dh becomes its dhraw in place
@@ -76,7 +90,7 @@ def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
     for t in reversed(range(T)):
         dhraws[t] += dhnext
         dhraws[t] *= dtanhs[t]
-        dhnext = Whh.T @ dhraws[t]
+        dhnext = (dhraws[t].T @ Whh).T  # Whh.T @ dhraws[t], written as rows
     dWhh = recurrent_grad(dhraws, hs)
     dWxh = input_grad(dhraws, inputs, Wxh.shape[1])
     dbh = dWxh.sum(axis=1, keepdims=True)  # every column of dhraws is in one of dWxh's
@@ -91,16 +105,28 @@ def recurrent_grad(das, hs):
     return dW
 
 
-def input_grad(das, inputs, V):
-    """The sum over steps of das[t] @ onehot(inputs[t]).T, as a scatter of columns."""
-    x = inputs.ravel()  # column t*B + b of columns(das) is for character inputs[t, b]
+def runs(x):
+    """x sorted: the order that sorts it, each run's value, where each run begins."""
     order = np.argsort(x, kind="stable")
     xs = x[order]
-    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])  # where each run begins
-    by_char = scratch.get("by_char", (das.shape[1], len(x)), das.dtype)
-    np.take(columns(das), order, axis=1, out=by_char, mode="clip")  # see Fresh memory
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    return order, xs[starts], starts
+
+
+def input_grad(das, inputs, V):
+    """The sum over steps of das[t] @ onehot(inputs[t]).T, as a scatter of columns."""
+    # column t*B + b of columns(das) is for character inputs[t, b]
+    order, chars, starts = runs(inputs.ravel())
+    D = columns(das)
     dW = np.zeros((das.shape[1], V), das.dtype)
-    dW[:, xs[starts]] = np.add.reduceat(by_char, starts, axis=1)
+    if D.flags.f_contiguous:  # stored as rows: gather whole rows of D.T
+        by_char = scratch.get("by_row", D.T.shape, das.dtype)
+        np.take(D.T, order, axis=0, out=by_char, mode="clip")  # see Fresh memory
+        dW[:, chars] = np.add.reduceat(by_char.T, starts, axis=1)
+    else:
+        by_char = scratch.get("by_char", D.shape, das.dtype)
+        np.take(D, order, axis=1, out=by_char, mode="clip")
+        dW[:, chars] = np.add.reduceat(by_char, starts, axis=1)
     return dW
 
 
@@ -151,3 +177,174 @@ def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng, top_k=None):
             scores[scores < kth_largest(scores, top_k)] = -np.inf
         ix = ixes[t] = (scores + g).argmax(axis=0)
     return ixes
+
+
+def sigmoid_(a):
+    """sigmoid(a) = (1 + tanh(a / 2)) / 2, as rnn.gates computes it, written over a."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a += 1
+    a *= 0.5
+    return a
+
+
+def gate_blocks(W, G):
+    """Stacked gate weights (G*H, n) as G contiguous blocks W_k.T: (G, n, H)."""
+    return np.ascontiguousarray(W.reshape(G, -1, W.shape[1]).transpose(0, 2, 1))
+
+
+def gate_terms(Wx, b, inputs, G, keep):
+    """Every step's input terms by gate, (G, T, B, H): xs[k, t] = (Wx_k x_t + b_k).T."""
+    T, B = inputs.shape
+    xs = scratch.get(keep, (G, T * B, len(Wx) // G), Wx.dtype)
+    np.take(gate_blocks(Wx + b, G), inputs.ravel(), axis=1, out=xs, mode="clip")
+    return xs.reshape(G, T, B, -1)
+
+
+def gate_recurrent_grad(das, hs):
+    """As recurrent_grad, for das (G, T, B, H) and row states hs (T + 1, B, H)."""
+    G, T, B, H = das.shape
+    D = das.reshape(G, T * B, H)
+    dW = np.matmul(D[:, :B].transpose(0, 2, 1), hs[-1])  # step 0 pairs with hprev
+    dW += np.matmul(D[:, B:].transpose(0, 2, 1), hs[:T - 1].reshape(-1, H))
+    return dW.reshape(G * H, H)
+
+
+def gate_input_grad(das, inputs, V):
+    """As input_grad, for das (G, T, B, H): (G*H, V)."""
+    G, T, B, H = das.shape
+    order, chars, starts = runs(inputs.ravel())
+    D = das.reshape(G, T * B, H)
+    by_char = scratch.get("gate_by_char", D.shape, D.dtype)
+    np.take(D, order, axis=1, out=by_char, mode="clip")
+    dW = np.zeros((G, H, V), das.dtype)
+    dW[:, :, chars] = np.add.reduceat(by_char, starts, axis=1).transpose(0, 2, 1)
+    return dW.reshape(G * H, V)
+
+
+def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
+    """As rnn.lstm.forward, with states as rows and every gate in its own block."""
+    T, B = inputs.shape
+    H = len(state) // 2
+    hs, cs = np.empty((2, T + 1, B, H), state.dtype)  # hs[t]: (B, H), a row per stream
+    hs[-1], cs[-1] = state[:H].T, state[H:].T
+    gates = np.empty((4, T, B, H), state.dtype)  # i, f, o, g: gates[k, t] is (B, H)
+    tanh_cs = np.empty((T, B, H), state.dtype)
+    xs = gate_terms(Wx, b, inputs, 4, keep="lstm_xs")
+    Wh_t = gate_blocks(Wh, 4)  # hs[t - 1] @ Wh_t[k] = (Wh_k @ h_{t-1}).T
+    for t in range(T):
+        a = gates[:, t]
+        np.matmul(hs[t - 1], Wh_t, out=a)  # the four gates' products, one call
+        a += xs[:, t]
+        sigmoid_(a[:3])
+        np.tanh(a[3], out=a[3])
+        i, f, o, g = a
+        np.multiply(f, cs[t - 1], out=cs[t])  # c = f * c_prev + i * g
+        cs[t] += i * g
+        np.tanh(cs[t], out=tanh_cs[t])
+        np.multiply(o, tanh_cs[t], out=hs[t])  # h = o * tanh(c)
+    last = np.concatenate([hs[T - 1].T, cs[T - 1].T])
+    return output(Why, by, hs[:T].transpose(0, 2, 1)), (hs, cs, gates, tanh_cs), last
+
+
+def lstm_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
+    """As rnn.lstm.backward, on lstm_forward's blocks."""
+    hs, cs, gates, tanh_cs = cache
+    T, B, H = tanh_cs.shape
+    dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys)  # dhs[t].T: (B, H)
+    slopes = scratch.get("lstm_slopes", gates.shape, gates.dtype)
+    np.subtract(1, gates, out=slopes)
+    slopes[:3] *= gates[:3]  # s (1 - s) for i, f and o
+    slopes[3] *= 1 + gates[3]  # (1 - g)(1 + g) = 1 - g * g
+    dtanh_cs = scratch.get("lstm_dtanh_cs", tanh_cs.shape, tanh_cs.dtype)
+    np.multiply(tanh_cs, tanh_cs, out=dtanh_cs)
+    np.subtract(1, dtanh_cs, out=dtanh_cs)
+    das = scratch.get("lstm_das", gates.shape, gates.dtype)
+    Wh_k = Wh.reshape(4, H, H)
+    dhnext, dcnext = np.zeros((2, B, H), hs.dtype)
+    for t in reversed(range(T)):
+        i, f, o, g = gates[:, t]
+        si, sf, so, sg = slopes[:, t]
+        di, df, do, dg = das[:, t]
+        dh = dhs[t].T
+        dh += dhnext
+        np.multiply(dh, tanh_cs[t], out=do)
+        do *= so
+        dc = dh * o  # dc = dh * o * (1 - tanh(c)^2) + dcnext
+        dc *= dtanh_cs[t]
+        dc += dcnext
+        np.multiply(dc, g, out=di)
+        di *= si
+        np.multiply(dc, cs[t - 1], out=df)
+        df *= sf
+        np.multiply(dc, i, out=dg)
+        dg *= sg
+        dhnext = np.matmul(das[:, t], Wh_k).sum(axis=0)  # sum over gates of da_k @ Wh_k
+        dc *= f
+        dcnext = dc
+    dWx = gate_input_grad(das, inputs, Wx.shape[1])
+    grads = {"Wx": dWx, "Wh": gate_recurrent_grad(das, hs), "Why": dWhy,
+             "b": dWx.sum(axis=1, keepdims=True), "by": dby}
+    return grads, np.concatenate([dhnext.T, dcnext.T])
+
+
+def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
+    """As rnn.gru.forward, with states as rows and every gate in its own block."""
+    T, B = inputs.shape
+    H = len(hprev)
+    hs = np.empty((T + 1, B, H), hprev.dtype)  # hs[t]: (B, H), a row per stream
+    hs[-1] = hprev.T
+    gates, ahs = np.empty((2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh_k @ h_{t-1}
+    xs = gate_terms(Wx, b, inputs, 3, keep="gru_xs")
+    Wh_t = gate_blocks(Wh, 3)
+    for t in range(T):
+        ah = ahs[:, t]
+        np.matmul(hs[t - 1], Wh_t, out=ah)  # the three products, one call
+        np.add(xs[:2, t], ah[:2], out=gates[:2, t])
+        sigmoid_(gates[:2, t])
+        r, z, n = gates[:, t]
+        np.multiply(r, ah[2], out=n)  # r acts on W_hn h_prev, after the product
+        n += xs[2, t]
+        np.tanh(n, out=n)
+        np.subtract(hs[t - 1], n, out=hs[t])
+        hs[t] *= z
+        hs[t] += n
+    ys = output(Why, by, hs[:T].transpose(0, 2, 1))
+    return ys, (hs, gates, ahs), hs[T - 1].T
+
+
+def gru_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
+    """As rnn.gru.backward, on gru_forward's blocks."""
+    hs, gates, ahs = cache
+    _, T, B, H = gates.shape
+    dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys)  # dhs[t].T: (B, H)
+    slopes = scratch.get("gru_slopes", gates.shape, gates.dtype)
+    np.subtract(1, gates, out=slopes)
+    slopes[:2] *= gates[:2]  # s (1 - s) for r and z
+    slopes[2] *= 1 + gates[2]  # (1 - n)(1 + n) = 1 - n * n
+    dxs = scratch.get("gru_dxs", gates.shape, gates.dtype)  # into the pre-activations
+    dahs = scratch.get("gru_dahs", gates.shape, gates.dtype)  # into Wh_k @ h_{t-1}
+    Wh_k = Wh.reshape(3, H, H)
+    dhnext = np.zeros((B, H), hs.dtype)
+    for t in reversed(range(T)):
+        r, z, n = gates[:, t]
+        sr, sz, sn = slopes[:, t]
+        dr, dz, dn = dxs[:, t]
+        dh = dhs[t].T
+        dh += dhnext
+        np.subtract(1, z, out=dn)  # dn = dh * (1 - z) * (1 - n * n)
+        dn *= dh
+        dn *= sn
+        np.subtract(hs[t - 1], n, out=dz)  # dz = dh * (h_prev - n) * z * (1 - z)
+        dz *= dh
+        dz *= sz
+        np.multiply(dn, ahs[2, t], out=dr)  # dr = dn * (W_hn h_prev) * r * (1 - r)
+        dr *= sr
+        dahs[:2, t] = dxs[:2, t]
+        np.multiply(r, dn, out=dahs[2, t])  # r multiplied W_hn h on its way in
+        dhnext = np.matmul(dahs[:, t], Wh_k).sum(axis=0)
+        dhnext += z * dh  # the direct path
+    dWx = gate_input_grad(dxs, inputs, Wx.shape[1])
+    grads = {"Wx": dWx, "Wh": gate_recurrent_grad(dahs, hs), "Why": dWhy,
+             "b": dWx.sum(axis=1, keepdims=True), "by": dby}
+    return grads, dhnext.T

@@ -79,7 +79,8 @@ def sample(Wx, Wh, Why, b, by, h, seed_ix, n, temperature, rng, top_k=None):
 class GRU(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
-    cell = Cell(forward, backward, sample, fast.loss)
+    plain_cell = Cell(forward, backward, sample, fast.loss)
+    fast_cell = Cell(fast.gru_forward, fast.gru_backward, sample, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):

@@ -89,7 +89,8 @@ class LSTM(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     state_rows = 2  # h stacked on c
     param_shapes = staticmethod(param_shapes)
-    cell = Cell(forward, backward, sample, fast.loss)
+    plain_cell = Cell(forward, backward, sample, fast.loss)
+    fast_cell = Cell(fast.lstm_forward, fast.lstm_backward, sample, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):

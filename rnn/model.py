@@ -72,7 +72,7 @@ class Recurrent:
 
     def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=None,
                  seed=None, dtype=np.float64, optimizer="adagrad", clip=5.0,
-                 init_scale=None):
+                 init_scale=None, fast=True):
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, "
                              f"not {optimizer!r}")
@@ -100,6 +100,7 @@ class Recurrent:
             start += value.size
         self.optimizer = OPTIMIZERS[optimizer](self.theta.size, learning_rate,
                                                dtype=self.dtype)
+        self.cell = self.fast_cell if fast else self.plain_cell
 
     def batch(self, inputs, hprev, targets=None):
         inputs = np.asarray(inputs)
@@ -172,7 +173,3 @@ class RNN(Recurrent):
     param_shapes = staticmethod(param_shapes)
     plain_cell = Cell(cell.forward, bptt.backward, sample)
     fast_cell = Cell(fast.forward, fast.backward, fast.sample, fast.loss)
-
-    def __init__(self, vocab_size, *args, fast=True, **kwargs):
-        super().__init__(vocab_size, *args, **kwargs)
-        self.cell = self.fast_cell if fast else self.plain_cell

@@ -51,12 +51,13 @@ class Adam:
 
     def update(self, theta, g):
         self.n += 1
+        n = int(self.n)  # a Python int, so that a float32 model updates in float32
         self.v *= self.beta1
         self.v += (1 - self.beta1) * g
         self.mem *= self.beta2
         self.mem += (1 - self.beta2) * g * g
-        v_hat = self.v / (1 - self.beta1**self.n)
-        m_hat = self.mem / (1 - self.beta2**self.n)
+        v_hat = self.v / (1 - self.beta1**n)
+        m_hat = self.mem / (1 - self.beta2**n)
         theta -= self.learning_rate * v_hat / (np.sqrt(m_hat) + self.eps)
 
 

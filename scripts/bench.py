@@ -53,11 +53,13 @@ NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 def load_text(n_chars):
-    """The first n_chars characters of the man-page corpus, as indices into its sorted vocabulary."""
+    """The first n_chars characters of the man-page corpus, as indices into its sorted vocabulary,
+    in the smallest integer type that holds them, as rnn-train reads them."""
     text = (ROOT / "data" / "linux_man.txt").read_text(encoding="utf-8")[:n_chars]
     chars = sorted(set(text))
     index = {c: i for i, c in enumerate(chars)}
-    return len(chars), np.array([index[c] for c in text], dtype=np.int64)
+    codes = np.array([index[c] for c in text])
+    return len(chars), codes.astype(np.min_scalar_type(len(chars) - 1))  # as rnn.data stores it
 
 
 def lanes(data, B, T):
@@ -106,7 +108,7 @@ def torch_step(cell, V, H, B, X, Y, T, threads):
     params = [*net.parameters(), *linear.parameters()]
     name, lr = OPTIMIZER[cell]
     optimizer = {"adagrad": torch.optim.Adagrad, "adam": torch.optim.Adam}[name](params, lr=lr)
-    X, Y = torch.from_numpy(X), torch.from_numpy(Y)
+    X, Y = torch.from_numpy(X.astype(np.int64)), torch.from_numpy(Y.astype(np.int64))  # what one_hot takes
     state = {"h": None}
 
     def step(p):

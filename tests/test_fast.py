@@ -1,9 +1,10 @@
-"""The fast path computes what the concept pages compute: rnn/fast.py against rnn/cell.py and rnn/bptt.py."""
+"""The fast path computes what the concept pages compute: rnn/fast.py against rnn/cell.py and rnn/bptt.py,
+and against rnn/lstm.py's and rnn/gru.py's own passes."""
 
 import numpy as np
 import pytest
 
-from rnn import RNN
+from rnn import GRU, LSTM, RNN
 from rnn.loss import cross_entropy_grad, softmax
 
 
@@ -45,10 +46,12 @@ def test_fast_and_plain_send_the_same_gradient_into_hprev(B):
     np.testing.assert_allclose(dhprevs[1], dhprevs[0], rtol=1e-12, atol=1e-14)
 
 
-def test_fast_and_plain_train_to_the_same_weights_over_20_steps():
+@pytest.mark.parametrize("model_class, optimizer", [(RNN, "adagrad"), (LSTM, "adam"), (GRU, "adam")],
+                         ids=["rnn", "lstm", "gru"])
+def test_fast_and_plain_train_to_the_same_weights_over_20_steps(model_class, optimizer):
     V, H, T, B = 13, 10, 7, 4
-    plain = RNN(V, hidden_size=H, seq_length=T, seed=5, fast=False)
-    fast = RNN(V, hidden_size=H, seq_length=T, seed=5)
+    plain = model_class(V, hidden_size=H, seq_length=T, seed=5, fast=False, optimizer=optimizer)
+    fast = model_class(V, hidden_size=H, seq_length=T, seed=5, optimizer=optimizer)
     rng = np.random.default_rng(6)
     h_plain = h_fast = None
     for _ in range(20):
@@ -73,3 +76,29 @@ def test_arrays_kept_between_steps_never_reach_the_caller(model_class):
     for name, grad in grads.items():
         np.testing.assert_array_equal(grad, kept[0][name], err_msg=name)
     np.testing.assert_array_equal(h, kept[1])
+
+
+@pytest.mark.parametrize("B", [1, 3])
+@pytest.mark.parametrize("model_class", [LSTM, GRU], ids=["lstm", "gru"])
+def test_gated_fast_and_plain_cells_agree_to_1e_12(model_class, B):
+    V, H, T = 11, 8, 9
+    model = model_class(V, hidden_size=H, seq_length=T, seed=0)
+    rng = np.random.default_rng(1)
+    model.theta[:] = rng.standard_normal(model.theta.size) * 0.5
+    inputs, targets, _ = random_window(V, H, T, B, seed=2)
+    state = rng.standard_normal((model.state_rows * H, B)) * 0.5
+    params = list(model.params.values())
+    results = []
+    for cell in [model.plain_cell, model.fast_cell]:
+        ys, cache, last = cell.forward(*params, inputs, state)
+        loss, dys = cell.loss(ys.copy(), targets)
+        grads, dstate = cell.backward(*params, inputs, cache, dys)
+        results.append((ys, last, loss, grads, dstate))
+    (ys, last, loss, grads, dstate), (ys_f, last_f, loss_f, grads_f, dstate_f) = results
+    np.testing.assert_allclose(ys_f, ys, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(last_f, last, rtol=1e-12, atol=1e-14)
+    assert loss_f == pytest.approx(loss, rel=1e-12, abs=0)
+    assert list(grads_f) == list(grads) == list(model.params)
+    for name in grads:
+        np.testing.assert_allclose(grads_f[name], grads[name], rtol=1e-12, atol=1e-14, err_msg=name)
+    np.testing.assert_allclose(dstate_f, dstate, rtol=1e-12, atol=1e-14)

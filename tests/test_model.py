@@ -103,6 +103,23 @@ def test_float32_model_stays_float32():
     assert model.Whh.dtype == np.float32 and np.isfinite(loss)
 
 
+
+def test_adam_updates_a_float32_model_in_float32():
+    from rnn.optim import Adam
+
+    rng = np.random.default_rng(0)
+    theta, g = rng.standard_normal((2, 1000)).astype(np.float32)
+    adam = Adam(theta.size, dtype=np.float32)
+    expected, v, m = theta.copy(), np.zeros_like(g), np.zeros_like(g)
+    for n in range(1, 4):  # the same update with every array a float32 one
+        adam.update(theta, g)
+        v = 0.9 * v + 0.1 * g
+        m = 0.999 * m + 0.001 * g * g
+        v_hat, m_hat = v / (1 - 0.9**n), m / (1 - 0.999**n)
+        expected -= 2e-3 * v_hat / (np.sqrt(m_hat) + 1e-8)
+        assert v_hat.dtype == np.float32
+        np.testing.assert_allclose(theta, expected, rtol=0, atol=0)
+
 @pytest.mark.parametrize("make", [lambda: RNN(9, 6, seed=0), lambda: RNN(9, 6, seed=0, fast=False),
                                   lambda: LSTM(9, 6, seed=0), lambda: GRU(9, 6, seed=0)],
                          ids=["rnn fast", "rnn plain", "lstm", "gru"])
