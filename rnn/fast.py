@@ -113,6 +113,15 @@ def runs(x):
     return order, xs[starts], starts
 
 
+def sum_runs(a, starts):
+    """Each run of rows a[..., s:e, :] summed, from each start s to the next, e."""
+    ends = [*starts[1:], a.shape[-2]]
+    sums = np.empty((*a.shape[:-2], len(starts), a.shape[-1]), a.dtype)
+    for j, (s, e) in enumerate(zip(starts, ends)):  # whole rows at a time: see below
+        np.add.reduce(a[..., s:e, :], axis=-2, out=sums[..., j, :])
+    return sums
+
+
 def input_grad(das, inputs, V):
     """The sum over steps of das[t] @ onehot(inputs[t]).T, as a scatter of columns."""
     # column t*B + b of columns(das) is for character inputs[t, b]
@@ -122,7 +131,7 @@ def input_grad(das, inputs, V):
     if D.flags.f_contiguous:  # stored as rows: gather whole rows of D.T
         by_char = scratch.get("by_row", D.T.shape, das.dtype)
         np.take(D.T, order, axis=0, out=by_char, mode="clip")  # see Fresh memory
-        dW[:, chars] = np.add.reduceat(by_char.T, starts, axis=1)
+        dW[:, chars] = sum_runs(by_char, starts).T
     else:
         by_char = scratch.get("by_char", D.shape, das.dtype)
         np.take(D, order, axis=1, out=by_char, mode="clip")
@@ -218,7 +227,7 @@ def gate_input_grad(das, inputs, V):
     by_char = scratch.get("gate_by_char", D.shape, D.dtype)
     np.take(D, order, axis=1, out=by_char, mode="clip")
     dW = np.zeros((G, H, V), das.dtype)
-    dW[:, :, chars] = np.add.reduceat(by_char, starts, axis=1).transpose(0, 2, 1)
+    dW[:, :, chars] = sum_runs(by_char, starts).transpose(0, 2, 1)
     return dW.reshape(G * H, V)
 
 
