@@ -262,7 +262,7 @@ def test_a_second_ctrl_c_during_a_save_waits_for_the_rename(tmp_path):
 
     def write(f):
         f.write(b"new, ")
-        os.kill(os.getpid(), signal.SIGINT)  # arrives mid-write
+        signal.raise_signal(signal.SIGINT)  # arrives mid-write, in this thread
         f.write(b"and whole")
     with pytest.raises(KeyboardInterrupt):
         write_atomically(path, write)

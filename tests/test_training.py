@@ -62,7 +62,7 @@ def test_a_cosine_schedule_sets_the_rate_by_step_and_a_resumed_run_continues_it(
         rates.append(self.learning_rate)
         update(self, theta, g)
         if len(rates) == stop_after:  # as Ctrl-C would, in the middle of the run
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)  # to this thread, so it acts at once
 
     monkeypatch.setattr(Adagrad, "update", recorded_update)
     flags = [*SMALL, "--data", corpus, "--schedule", "cosine", "--learning-rate", "0.2",
