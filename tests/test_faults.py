@@ -264,8 +264,13 @@ def test_a_second_ctrl_c_during_a_save_waits_for_the_rename(tmp_path):
         f.write(b"new, ")
         signal.raise_signal(signal.SIGINT)  # arrives mid-write, in this thread
         f.write(b"and whole")
-    with pytest.raises(KeyboardInterrupt):
-        write_atomically(path, write)
+    # Python's Ctrl-C, as in a terminal: a job started in the background ignores SIGINT
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_atomically(path, write)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert path.read_bytes() == b"new, and whole" and leftovers(tmp_path) == []
 
 
