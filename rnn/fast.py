@@ -117,25 +117,31 @@ def sum_runs(a, starts):
     """Each run of rows a[..., s:e, :] summed, from each start s to the next, e."""
     ends = [*starts[1:], a.shape[-2]]
     sums = np.empty((*a.shape[:-2], len(starts), a.shape[-1]), a.dtype)
-    for j, (s, e) in enumerate(zip(starts, ends)):  # whole rows at a time: see below
+    for j, (s, e) in enumerate(zip(starts, ends)):  # see "A state per row"
         np.add.reduce(a[..., s:e, :], axis=-2, out=sums[..., j, :])
     return sums
 
 
+def scatter_rows(rows, inputs, V):
+    """The sum of each character's rows: rows (..., T*B, n) -> (..., n, V)."""
+    order, chars, starts = runs(inputs.ravel())  # row t*B + b is for inputs[t, b]
+    by_char = scratch.get("by_row", rows.shape, rows.dtype)
+    np.take(rows, order, axis=-2, out=by_char, mode="clip")  # see Fresh memory
+    dW = np.zeros((*rows.shape[:-2], rows.shape[-1], V), rows.dtype)
+    dW[..., chars] = np.swapaxes(sum_runs(by_char, starts), -1, -2)
+    return dW
+
+
 def input_grad(das, inputs, V):
     """The sum over steps of das[t] @ onehot(inputs[t]).T, as a scatter of columns."""
-    # column t*B + b of columns(das) is for character inputs[t, b]
-    order, chars, starts = runs(inputs.ravel())
     D = columns(das)
+    if D.flags.f_contiguous:  # stored as rows: D.T has a row per character
+        return scatter_rows(D.T, inputs, V)
+    order, chars, starts = runs(inputs.ravel())  # column t*B + b is for inputs[t, b]
+    by_char = scratch.get("by_char", D.shape, das.dtype)
+    np.take(D, order, axis=1, out=by_char, mode="clip")  # see Fresh memory
     dW = np.zeros((das.shape[1], V), das.dtype)
-    if D.flags.f_contiguous:  # stored as rows: gather whole rows of D.T
-        by_char = scratch.get("by_row", D.T.shape, das.dtype)
-        np.take(D.T, order, axis=0, out=by_char, mode="clip")  # see Fresh memory
-        dW[:, chars] = sum_runs(by_char, starts).T
-    else:
-        by_char = scratch.get("by_char", D.shape, das.dtype)
-        np.take(D, order, axis=1, out=by_char, mode="clip")
-        dW[:, chars] = np.add.reduceat(by_char, starts, axis=1)
+    dW[:, chars] = np.add.reduceat(by_char, starts, axis=1)
     return dW
 
 
@@ -222,13 +228,7 @@ def gate_recurrent_grad(das, hs):
 def gate_input_grad(das, inputs, V):
     """As input_grad, for das (G, T, B, H): (G*H, V)."""
     G, T, B, H = das.shape
-    order, chars, starts = runs(inputs.ravel())
-    D = das.reshape(G, T * B, H)
-    by_char = scratch.get("gate_by_char", D.shape, D.dtype)
-    np.take(D, order, axis=1, out=by_char, mode="clip")
-    dW = np.zeros((G, H, V), das.dtype)
-    dW[:, :, chars] = sum_runs(by_char, starts).transpose(0, 2, 1)
-    return dW.reshape(G * H, V)
+    return scatter_rows(das.reshape(G, T * B, H), inputs, V).reshape(G * H, V)
 
 
 def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
