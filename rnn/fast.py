@@ -34,9 +34,9 @@ def row_blocks(T, rows, B, dtype, keep=None):
     return steps(m.T, T)  # keep: a name to reuse the array under (see Fresh memory)
 
 
-def row_states(hprev, T):
+def row_states(hprev, T, keep=None):
     """As states, but stored a row per stream: each hs[t] is B contiguous rows of H."""
-    hs = row_blocks(T + 1, len(hprev), hprev.shape[1], hprev.dtype)
+    hs = row_blocks(T + 1, len(hprev), hprev.shape[1], hprev.dtype, keep)
     hs[-1] = hprev
     return hs
 
@@ -49,9 +49,11 @@ def input_terms(Wx, b, inputs):
     return xs.transpose(0, 2, 1)
 
 
-def output(Why, by, hs):
+def output(Why, by, hs, keep=None):
     """The scores y = Why h + by of every step and stream, in one product: (T, V, B)."""
-    ys = Why @ columns(hs)
+    shape = (len(Why), len(hs) * hs.shape[2])
+    ys = np.empty(shape, Why.dtype) if keep is None else scratch.get(keep, shape, Why.dtype)
+    np.matmul(Why, columns(hs), out=ys)
     ys += by
     return steps(ys, len(hs))
 
@@ -59,13 +61,13 @@ def output(Why, by, hs):
 def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), hs (T + 1, H, B), last state."""
     T = len(inputs)
-    hs = row_states(hprev, T)
+    hs = row_states(hprev, T, keep="hs")
     xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
     for t in range(T):
         np.matmul(hs[t - 1].T, Whh.T, out=hs[t].T)  # Whh @ hs[t - 1], written as rows
         hs[t] += xs[t]
         np.tanh(hs[t], out=hs[t])
-    return output(Why, by, hs[:T]), hs, hs[T - 1]
+    return output(Why, by, hs[:T], keep="ys"), hs, hs[T - 1].copy()
 
 
 def output_grads(Why, hs, dys):
@@ -235,10 +237,10 @@ def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
     """As rnn.lstm.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(state) // 2
-    hs, cs = np.empty((2, T + 1, B, H), state.dtype)  # hs[t]: (B, H), a row per stream
+    hs, cs = scratch.get("lstm_states", (2, T + 1, B, H), state.dtype)  # hs[t]: (B, H)
     hs[-1], cs[-1] = state[:H].T, state[H:].T
-    gates = np.empty((4, T, B, H), state.dtype)  # i, f, o, g: gates[k, t] is (B, H)
-    tanh_cs = np.empty((T, B, H), state.dtype)
+    gates = scratch.get("lstm_gates", (4, T, B, H), state.dtype)  # i, f, o, g
+    tanh_cs = scratch.get("lstm_tanh_cs", (T, B, H), state.dtype)
     xs = gate_terms(Wx, b, inputs, 4, keep="lstm_xs")
     Wh_t = gate_blocks(Wh, 4)  # hs[t - 1] @ Wh_t[k] = (Wh_k @ h_{t-1}).T
     for t in range(T):
@@ -253,7 +255,8 @@ def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
         np.tanh(cs[t], out=tanh_cs[t])
         np.multiply(o, tanh_cs[t], out=hs[t])  # h = o * tanh(c)
     last = np.concatenate([hs[T - 1].T, cs[T - 1].T])
-    return output(Why, by, hs[:T].transpose(0, 2, 1)), (hs, cs, gates, tanh_cs), last
+    ys = output(Why, by, hs[:T].transpose(0, 2, 1), keep="ys")
+    return ys, (hs, cs, gates, tanh_cs), last
 
 
 def lstm_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
@@ -301,9 +304,9 @@ def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
     """As rnn.gru.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(hprev)
-    hs = np.empty((T + 1, B, H), hprev.dtype)  # hs[t]: (B, H), a row per stream
+    hs = scratch.get("gru_states", (T + 1, B, H), hprev.dtype)  # hs[t]: (B, H)
     hs[-1] = hprev.T
-    gates, ahs = np.empty((2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh_k @ h_{t-1}
+    gates, ahs = scratch.get("gru_gates", (2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh_k h
     xs = gate_terms(Wx, b, inputs, 3, keep="gru_xs")
     Wh_t = gate_blocks(Wh, 3)
     for t in range(T):
@@ -318,8 +321,8 @@ def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
         np.subtract(hs[t - 1], n, out=hs[t])
         hs[t] *= z
         hs[t] += n
-    ys = output(Why, by, hs[:T].transpose(0, 2, 1))
-    return ys, (hs, gates, ahs), hs[T - 1].T
+    ys = output(Why, by, hs[:T].transpose(0, 2, 1), keep="ys")
+    return ys, (hs, gates, ahs), hs[T - 1].T.copy()
 
 
 def gru_backward(Wx, Wh, Why, b, by, inputs, cache, dys):

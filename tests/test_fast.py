@@ -71,11 +71,16 @@ def test_arrays_kept_between_steps_never_reach_the_caller(model_class):
     first = random_window(V, H, T, B, seed=4)[:2]
     second = random_window(V, H, T, B, seed=5)[:2]
     loss, grads, h = model.loss(*first, None)
+    ps, h_predicted = model.predict(first[0], None)
     kept = {name: grad.copy() for name, grad in grads.items()}, h.copy()
+    kept_predicted = ps.copy(), h_predicted.copy()
     model.loss(*second, None)  # same shapes: every kept array is reused
+    model.predict(second[0], None)
     for name, grad in grads.items():
         np.testing.assert_array_equal(grad, kept[0][name], err_msg=name)
     np.testing.assert_array_equal(h, kept[1])
+    np.testing.assert_array_equal(ps, kept_predicted[0])
+    np.testing.assert_array_equal(h_predicted, kept_predicted[1])
 
 
 @pytest.mark.parametrize("B", [1, 3])
