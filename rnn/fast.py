@@ -169,6 +169,7 @@ class Scratch(threading.local):
         if a is None or a.shape != shape or a.dtype != dtype:
             a = np.empty(shape, dtype)
             setattr(self, name, a)
+            np.empty_like(a)  # made and freed untouched: glibc recycles this size from now
         return a
 
 
