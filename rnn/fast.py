@@ -74,7 +74,7 @@ def output_grads(Why, hs, dys):
     """dL/dWhy, dL/dby, and each step's gradient from its own output, Why.T @ dys[t]."""
     T, V, B = dys.shape
     dWhy = columns(dys) @ columns(hs[:T]).T
-    dby = columns(dys).sum(axis=1, keepdims=True)
+    dby = (dys @ np.ones(B, dys.dtype)).sum(axis=0)[:, None]  # sums as products: see loss
     dhs = row_blocks(T, Why.shape[1], B, dys.dtype, keep="dhs")
     np.matmul(columns(dys).T, Why, out=columns(dhs).T)  # Why.T @ dys, written as rows
     return dWhy, dby, dhs
@@ -150,11 +150,12 @@ def input_grad(das, inputs, V):
 def loss(ys, targets):
     """ys (T, V, B), targets (T, B) -> the loss, and dL/dys written over ys."""
     T, B = targets.shape
-    ys -= ys.max(axis=1, keepdims=True)
+    if ys.min() < -60 or ys.max() > 60:  # exp could overflow or underflow: shift first
+        ys -= ys.max(axis=1, keepdims=True)
     np.exp(ys, out=ys)
-    sums = ys.sum(axis=1, keepdims=True)  # (T, 1, B)
+    sums = np.matmul(np.ones(ys.shape[1], ys.dtype), ys)[:, None]  # (T, 1, B)
     sums *= B
-    ys /= sums  # p / B: the loss averages over the batch
+    ys *= np.reciprocal(sums, out=sums)  # p / B: the loss averages over the batch
     at = np.arange(T)[:, None], targets, np.arange(B)  # each step and stream's target
     p_targets = ys[at] * B
     ys[at] -= 1 / B  # dy = (p - onehot(target)) / B

@@ -107,3 +107,23 @@ def test_gated_fast_and_plain_cells_agree_to_1e_12(model_class, B):
     for name in grads:
         np.testing.assert_allclose(grads_f[name], grads[name], rtol=1e-12, atol=1e-14, err_msg=name)
     np.testing.assert_allclose(dstate_f, dstate, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("scale", [0, 100, -100], ids=["tame", "large", "negative"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fast_loss_is_the_loss_page_s_softmax_and_cross_entropy_at_any_scale(scale, dtype):
+    """Scores beyond +-60 take the shifted branch; without the shift, exp would overflow
+    (scale 100) or every entry of a column would underflow to zero (scale -100)."""
+    from rnn.fast import loss
+    from rnn.loss import cross_entropy
+
+    T, V, B = 6, 9, 4
+    rng = np.random.default_rng(7)
+    ys = (rng.standard_normal((T, V, B)) * 3 + scale).astype(dtype)  # scale: where they sit
+    targets = rng.integers(0, V, (T, B))
+    ps = softmax(ys.astype(np.float64))
+    fast_loss, dys = loss(ys.copy(), targets)
+    assert np.isfinite(fast_loss)
+    assert fast_loss == pytest.approx(cross_entropy(ps, targets), rel=1e-5 if dtype == np.float32 else 1e-12)
+    np.testing.assert_allclose(dys, cross_entropy_grad(ps, targets),
+                               atol=1e-6 if dtype == np.float32 else 1e-14)
