@@ -35,10 +35,10 @@ def row_blocks(T, rows, B, dtype, keep=None):
 
 
 def row_states(hprev, T, keep=None):
-    """As states, but stored a row per stream: each hs[t] is B contiguous rows of H."""
-    hs = row_blocks(T + 1, len(hprev), hprev.shape[1], hprev.dtype, keep)
-    hs[-1] = hprev
-    return hs
+    """hprev, then room for T states, a row per stream: (T + 1, H, B), hprev first."""
+    S = row_blocks(T + 1, len(hprev), hprev.shape[1], hprev.dtype, keep)
+    S[0] = hprev
+    return S[:T], S[1:]  # hs_prev[t] is hs[t - 1]; hs_prev[0] is hprev
 
 
 def input_terms(Wx, b, inputs):
@@ -59,15 +59,15 @@ def output(Why, by, hs, keep=None):
 
 
 def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
-    """inputs (T, B), hprev (H, B) -> ys (T, V, B), hs (T + 1, H, B), last state."""
-    T = len(inputs)
-    hs = row_states(hprev, T, keep="hs")
+    """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs_prev, hs), the last state."""
+    hs_prev, hs = row_states(hprev, len(inputs), keep="hs")
     xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
-    for t in range(T):
-        np.matmul(hs[t - 1].T, Whh.T, out=hs[t].T)  # Whh @ hs[t - 1], written as rows
+    Whh_t = np.ascontiguousarray(Whh.T)  # BLAS is quicker on a stored matrix than a view
+    for t in range(len(inputs)):
+        np.matmul(hs_prev[t].T, Whh_t, out=hs[t].T)  # Whh @ hs[t - 1], written as rows
         hs[t] += xs[t]
         np.tanh(hs[t], out=hs[t])
-    return output(Why, by, hs[:T], keep="ys"), hs, hs[T - 1].copy()
+    return output(Why, by, hs, keep="ys"), (hs_prev, hs), hs[-1].copy()
 
 
 def output_grads(Why, hs, dys):
@@ -80,12 +80,13 @@ def output_grads(Why, hs, dys):
     return dWhy, dby, dhs
 
 
-def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
-    """dys (T, V, B), inputs (T, B), states hs -> gradients, and dL/dhprev (H, B)."""
+def backward(Wxh, Whh, Why, bh, by, inputs, states, dys):
+    """dys (T, V, B), inputs (T, B), forward's states -> gradients, dL/dhprev (H, B)."""
+    hs_prev, hs = states
     dWhy, dby, dhs = output_grads(Why, hs, dys)
     T, H, B = dhs.shape
     dtanhs = row_blocks(T, H, B, dhs.dtype, keep="dtanhs")
-    np.multiply(hs[:T], hs[:T], out=dtanhs)  # needs no dhnext, so all steps in one call
+    np.multiply(hs, hs, out=dtanhs)  # needs no dhnext, so all steps in one call
     np.subtract(1, dtanhs, out=dtanhs)
     dhraws = dhs  # each step's dh becomes its dhraw in place
     dhnext = np.zeros_like(hs[0])
@@ -93,7 +94,7 @@ def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
         dhraws[t] += dhnext
         dhraws[t] *= dtanhs[t]
         dhnext = (dhraws[t].T @ Whh).T  # Whh.T @ dhraws[t], written as rows
-    dWhh = recurrent_grad(dhraws, hs)
+    dWhh = columns(dhraws) @ columns(hs_prev).T  # sum of dhraws[t] @ hs[t - 1].T
     dWxh = input_grad(dhraws, inputs, Wxh.shape[1])
     dbh = dWxh.sum(axis=1, keepdims=True)  # every column of dhraws is in one of dWxh's
     grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
@@ -220,13 +221,11 @@ def gate_terms(Wx, b, inputs, G, keep):
     return xs.reshape(G, T, B, -1)
 
 
-def gate_recurrent_grad(das, hs):
-    """As recurrent_grad, for das (G, T, B, H) and row states hs (T + 1, B, H)."""
+def gate_recurrent_grad(das, hs_prev):
+    """The sum over steps of das[k, t].T @ hs_prev[t], das (G, T, B, H): (G*H, H)."""
     G, T, B, H = das.shape
     D = das.reshape(G, T * B, H)
-    dW = np.matmul(D[:, :B].transpose(0, 2, 1), hs[-1])  # step 0 pairs with hprev
-    dW += np.matmul(D[:, B:].transpose(0, 2, 1), hs[:T - 1].reshape(-1, H))
-    return dW.reshape(G * H, H)
+    return np.matmul(D.transpose(0, 2, 1), hs_prev.reshape(T * B, H)).reshape(G * H, H)
 
 
 def gate_input_grad(das, inputs, V):
@@ -239,31 +238,32 @@ def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
     """As rnn.lstm.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(state) // 2
-    hs, cs = scratch.get("lstm_states", (2, T + 1, B, H), state.dtype)  # hs[t]: (B, H)
-    hs[-1], cs[-1] = state[:H].T, state[H:].T
+    S = scratch.get("lstm_states", (2, T + 1, B, H), state.dtype)  # rows: hs[t] is (B, H)
+    S[:, 0] = state[:H].T, state[H:].T  # the previous h and c first, as row_states
+    hs_prev, hs, cs_prev, cs = S[0, :T], S[0, 1:], S[1, :T], S[1, 1:]
     gates = scratch.get("lstm_gates", (4, T, B, H), state.dtype)  # i, f, o, g
     tanh_cs = scratch.get("lstm_tanh_cs", (T, B, H), state.dtype)
     xs = gate_terms(Wx, b, inputs, 4, keep="lstm_xs")
-    Wh_t = gate_blocks(Wh, 4)  # hs[t - 1] @ Wh_t[k] = (Wh_k @ h_{t-1}).T
+    Wh_t = gate_blocks(Wh, 4)  # hs_prev[t] @ Wh_t[k] = (Wh_k @ h_{t-1}).T
     for t in range(T):
         a = gates[:, t]
-        np.matmul(hs[t - 1], Wh_t, out=a)  # the four gates' products, one call
+        np.matmul(hs_prev[t], Wh_t, out=a)  # the four gates' products, one call
         a += xs[:, t]
         sigmoid_(a[:3])
         np.tanh(a[3], out=a[3])
         i, f, o, g = a
-        np.multiply(f, cs[t - 1], out=cs[t])  # c = f * c_prev + i * g
+        np.multiply(f, cs_prev[t], out=cs[t])  # c = f * c_prev + i * g
         cs[t] += i * g
         np.tanh(cs[t], out=tanh_cs[t])
         np.multiply(o, tanh_cs[t], out=hs[t])  # h = o * tanh(c)
-    last = np.concatenate([hs[T - 1].T, cs[T - 1].T])
-    ys = output(Why, by, hs[:T].transpose(0, 2, 1), keep="ys")
-    return ys, (hs, cs, gates, tanh_cs), last
+    last = np.concatenate([hs[-1].T, cs[-1].T])
+    ys = output(Why, by, hs.transpose(0, 2, 1), keep="ys")
+    return ys, (hs_prev, hs, cs_prev, gates, tanh_cs), last
 
 
 def lstm_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     """As rnn.lstm.backward, on lstm_forward's blocks."""
-    hs, cs, gates, tanh_cs = cache
+    hs_prev, hs, cs_prev, gates, tanh_cs = cache
     T, B, H = tanh_cs.shape
     dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys)  # dhs[t].T: (B, H)
     slopes = scratch.get("lstm_slopes", gates.shape, gates.dtype)
@@ -289,7 +289,7 @@ def lstm_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
         dc += dcnext
         np.multiply(dc, g, out=di)
         di *= si
-        np.multiply(dc, cs[t - 1], out=df)
+        np.multiply(dc, cs_prev[t], out=df)
         df *= sf
         np.multiply(dc, i, out=dg)
         dg *= sg
@@ -297,7 +297,7 @@ def lstm_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
         dc *= f
         dcnext = dc
     dWx = gate_input_grad(das, inputs, Wx.shape[1])
-    grads = {"Wx": dWx, "Wh": gate_recurrent_grad(das, hs), "Why": dWhy,
+    grads = {"Wx": dWx, "Wh": gate_recurrent_grad(das, hs_prev), "Why": dWhy,
              "b": dWx.sum(axis=1, keepdims=True), "by": dby}
     return grads, np.concatenate([dhnext.T, dcnext.T])
 
@@ -306,30 +306,31 @@ def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
     """As rnn.gru.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(hprev)
-    hs = scratch.get("gru_states", (T + 1, B, H), hprev.dtype)  # hs[t]: (B, H)
-    hs[-1] = hprev.T
+    S = scratch.get("gru_states", (T + 1, B, H), hprev.dtype)  # rows: hs[t] is (B, H)
+    S[0] = hprev.T  # first, as row_states
+    hs_prev, hs = S[:T], S[1:]
     gates, ahs = scratch.get("gru_gates", (2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh_k h
     xs = gate_terms(Wx, b, inputs, 3, keep="gru_xs")
     Wh_t = gate_blocks(Wh, 3)
     for t in range(T):
         ah = ahs[:, t]
-        np.matmul(hs[t - 1], Wh_t, out=ah)  # the three products, one call
+        np.matmul(hs_prev[t], Wh_t, out=ah)  # the three products, one call
         np.add(xs[:2, t], ah[:2], out=gates[:2, t])
         sigmoid_(gates[:2, t])
         r, z, n = gates[:, t]
         np.multiply(r, ah[2], out=n)  # r acts on W_hn h_prev, after the product
         n += xs[2, t]
         np.tanh(n, out=n)
-        np.subtract(hs[t - 1], n, out=hs[t])
+        np.subtract(hs_prev[t], n, out=hs[t])
         hs[t] *= z
         hs[t] += n
-    ys = output(Why, by, hs[:T].transpose(0, 2, 1), keep="ys")
-    return ys, (hs, gates, ahs), hs[T - 1].T.copy()
+    ys = output(Why, by, hs.transpose(0, 2, 1), keep="ys")
+    return ys, (hs_prev, hs, gates, ahs), hs[-1].T.copy()
 
 
 def gru_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     """As rnn.gru.backward, on gru_forward's blocks."""
-    hs, gates, ahs = cache
+    hs_prev, hs, gates, ahs = cache
     _, T, B, H = gates.shape
     dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys)  # dhs[t].T: (B, H)
     slopes = scratch.get("gru_slopes", gates.shape, gates.dtype)
@@ -349,7 +350,7 @@ def gru_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
         np.subtract(1, z, out=dn)  # dn = dh * (1 - z) * (1 - n * n)
         dn *= dh
         dn *= sn
-        np.subtract(hs[t - 1], n, out=dz)  # dz = dh * (h_prev - n) * z * (1 - z)
+        np.subtract(hs_prev[t], n, out=dz)  # dz = dh * (h_prev - n) * z * (1 - z)
         dz *= dh
         dz *= sz
         np.multiply(dn, ahs[2, t], out=dr)  # dr = dn * (W_hn h_prev) * r * (1 - r)
@@ -359,6 +360,6 @@ def gru_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
         dhnext = np.matmul(dahs[:, t], Wh_k).sum(axis=0)
         dhnext += z * dh  # the direct path
     dWx = gate_input_grad(dxs, inputs, Wx.shape[1])
-    grads = {"Wx": dWx, "Wh": gate_recurrent_grad(dahs, hs), "Why": dWhy,
+    grads = {"Wx": dWx, "Wh": gate_recurrent_grad(dahs, hs_prev), "Why": dWhy,
              "b": dWx.sum(axis=1, keepdims=True), "by": dby}
     return grads, dhnext.T
