@@ -29,8 +29,7 @@ def states(hprev, T):
 
 def row_blocks(T, rows, B, dtype, keep=None):
     """An empty (T, rows, B) array stored a row per stream: each [t] is B rows."""
-    shape = (T * B, rows)
-    m = np.empty(shape, dtype) if keep is None else scratch.get(keep, shape, dtype)
+    m = scratch.get(keep, (T * B, rows), dtype)
     return steps(m.T, T)  # keep: a name to reuse the array under (see Fresh memory)
 
 
@@ -51,8 +50,7 @@ def input_terms(Wx, b, inputs):
 
 def output(Why, by, hs, keep=None):
     """The scores y = Why h + by of every step and stream, in one product: (T, V, B)."""
-    shape = (len(Why), len(hs) * hs.shape[2])
-    ys = np.empty(shape, Why.dtype) if keep is None else scratch.get(keep, shape, Why.dtype)
+    ys = scratch.get(keep, (len(Why), len(hs) * hs.shape[2]), Why.dtype)
     np.matmul(Why, columns(hs), out=ys)
     ys += by
     return steps(ys, len(hs))
@@ -62,7 +60,7 @@ def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs_prev, hs), the last state."""
     hs_prev, hs = row_states(hprev, len(inputs), keep="hs")
     xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
-    Whh_t = np.ascontiguousarray(Whh.T)  # BLAS is quicker on a stored matrix than a view
+    Whh_t = np.ascontiguousarray(Whh.T)  # BLAS reads it faster than the view
     for t in range(len(inputs)):
         np.matmul(hs_prev[t].T, Whh_t, out=hs[t].T)  # Whh @ hs[t - 1], written as rows
         hs[t] += xs[t]
@@ -74,7 +72,7 @@ def output_grads(Why, hs, dys):
     """dL/dWhy, dL/dby, and each step's gradient from its own output, Why.T @ dys[t]."""
     T, V, B = dys.shape
     dWhy = columns(dys) @ columns(hs[:T]).T
-    dby = (dys @ np.ones(B, dys.dtype)).sum(axis=0)[:, None]  # sums as products: see loss
+    dby = (dys @ np.ones(B, dys.dtype)).sum(axis=0)[:, None]  # a product: see loss
     dhs = row_blocks(T, Why.shape[1], B, dys.dtype, keep="dhs")
     np.matmul(columns(dys).T, Why, out=columns(dhs).T)  # Why.T @ dys, written as rows
     return dWhy, dby, dhs
@@ -167,11 +165,13 @@ class Scratch(threading.local):
     """Arrays kept from one call to the next under a name, one set per thread."""
 
     def get(self, name, shape, dtype):
+        if name is None:  # nothing to keep: a fresh array
+            return np.empty(shape, dtype)
         a = getattr(self, name, None)
         if a is None or a.shape != shape or a.dtype != dtype:
             a = np.empty(shape, dtype)
             setattr(self, name, a)
-            np.empty_like(a)  # made and freed untouched: glibc recycles this size from now
+            np.empty_like(a)  # freed untouched: glibc now recycles this size
         return a
 
 
@@ -238,7 +238,7 @@ def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
     """As rnn.lstm.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(state) // 2
-    S = scratch.get("lstm_states", (2, T + 1, B, H), state.dtype)  # rows: hs[t] is (B, H)
+    S = scratch.get("lstm_states", (2, T + 1, B, H), state.dtype)  # (B, H) rows
     S[:, 0] = state[:H].T, state[H:].T  # the previous h and c first, as row_states
     hs_prev, hs, cs_prev, cs = S[0, :T], S[0, 1:], S[1, :T], S[1, 1:]
     gates = scratch.get("lstm_gates", (4, T, B, H), state.dtype)  # i, f, o, g
@@ -306,10 +306,10 @@ def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
     """As rnn.gru.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(hprev)
-    S = scratch.get("gru_states", (T + 1, B, H), hprev.dtype)  # rows: hs[t] is (B, H)
+    S = scratch.get("gru_states", (T + 1, B, H), hprev.dtype)  # (B, H) rows
     S[0] = hprev.T  # first, as row_states
     hs_prev, hs = S[:T], S[1:]
-    gates, ahs = scratch.get("gru_gates", (2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh_k h
+    gates, ahs = scratch.get("gru_gates", (2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh h
     xs = gate_terms(Wx, b, inputs, 3, keep="gru_xs")
     Wh_t = gate_blocks(Wh, 3)
     for t in range(T):
