@@ -266,26 +266,25 @@ def lstm_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     hs_prev, hs, cs_prev, gates, tanh_cs = cache
     T, B, H = tanh_cs.shape
     dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys)  # dhs[t].T: (B, H)
-    slopes = scratch.get("lstm_slopes", gates.shape, gates.dtype)
-    np.subtract(1, gates, out=slopes)
-    slopes[:3] *= gates[:3]  # s (1 - s) for i, f and o
-    slopes[3] *= 1 + gates[3]  # (1 - g)(1 + g) = 1 - g * g
-    dtanh_cs = scratch.get("lstm_dtanh_cs", tanh_cs.shape, tanh_cs.dtype)
-    np.multiply(tanh_cs, tanh_cs, out=dtanh_cs)
-    np.subtract(1, dtanh_cs, out=dtanh_cs)
+    slopes, dtanh_c = np.empty((4, B, H), gates.dtype), np.empty((B, H), gates.dtype)
     das = scratch.get("lstm_das", gates.shape, gates.dtype)
     Wh_k = Wh.reshape(4, H, H)
     dhnext, dcnext = np.zeros((2, B, H), hs.dtype)
     for t in reversed(range(T)):
         i, f, o, g = gates[:, t]
-        si, sf, so, sg = slopes[:, t]
+        np.subtract(1, gates[:, t], out=slopes)
+        slopes[:3] *= gates[:3, t]  # s (1 - s) for i, f and o
+        slopes[3] *= np.add(1, g, out=dtanh_c)  # (1 - g)(1 + g) = 1 - g * g
+        np.multiply(tanh_cs[t], tanh_cs[t], out=dtanh_c)
+        np.subtract(1, dtanh_c, out=dtanh_c)  # 1 - tanh(c)^2
+        si, sf, so, sg = slopes
         di, df, do, dg = das[:, t]
         dh = dhs[t].T
         dh += dhnext
         np.multiply(dh, tanh_cs[t], out=do)
         do *= so
         dc = dh * o  # dc = dh * o * (1 - tanh(c)^2) + dcnext
-        dc *= dtanh_cs[t]
+        dc *= dtanh_c
         dc += dcnext
         np.multiply(dc, g, out=di)
         di *= si
@@ -333,17 +332,17 @@ def gru_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     hs_prev, hs, gates, ahs = cache
     _, T, B, H = gates.shape
     dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys)  # dhs[t].T: (B, H)
-    slopes = scratch.get("gru_slopes", gates.shape, gates.dtype)
-    np.subtract(1, gates, out=slopes)
-    slopes[:2] *= gates[:2]  # s (1 - s) for r and z
-    slopes[2] *= 1 + gates[2]  # (1 - n)(1 + n) = 1 - n * n
+    slopes, one_plus_n = np.empty((3, B, H), gates.dtype), np.empty((B, H), gates.dtype)
     dxs = scratch.get("gru_dxs", gates.shape, gates.dtype)  # into the pre-activations
     dahs = scratch.get("gru_dahs", gates.shape, gates.dtype)  # into Wh_k @ h_{t-1}
     Wh_k = Wh.reshape(3, H, H)
     dhnext = np.zeros((B, H), hs.dtype)
     for t in reversed(range(T)):
         r, z, n = gates[:, t]
-        sr, sz, sn = slopes[:, t]
+        np.subtract(1, gates[:, t], out=slopes)
+        slopes[:2] *= gates[:2, t]  # s (1 - s) for r and z
+        slopes[2] *= np.add(1, n, out=one_plus_n)  # (1 - n)(1 + n) = 1 - n * n
+        sr, sz, sn = slopes
         dr, dz, dn = dxs[:, t]
         dh = dhs[t].T
         dh += dhnext
