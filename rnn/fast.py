@@ -34,7 +34,7 @@ def row_blocks(T, rows, B, dtype, keep=None):
 
 
 def row_states(hprev, T, keep=None):
-    """hprev, then room for T states, a row per stream: (T + 1, H, B), hprev first."""
+    """hprev, then room for T states, a row per stream: two (T, H, B) views."""
     S = row_blocks(T + 1, len(hprev), hprev.shape[1], hprev.dtype, keep)
     S[0] = hprev
     return S[:T], S[1:]  # hs_prev[t] is hs[t - 1]; hs_prev[0] is hprev
@@ -62,7 +62,7 @@ def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
     xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
     Whh_t = np.ascontiguousarray(Whh.T)  # BLAS reads it faster than the view
     for t in range(len(inputs)):
-        np.matmul(hs_prev[t].T, Whh_t, out=hs[t].T)  # Whh @ hs[t - 1], written as rows
+        np.matmul(hs_prev[t].T, Whh_t, out=hs[t].T)  # Whh @ hs_prev[t], written as rows
         hs[t] += xs[t]
         np.tanh(hs[t], out=hs[t])
     return output(Why, by, hs, keep="ys"), (hs_prev, hs), hs[-1].copy()
@@ -78,9 +78,9 @@ def output_grads(Why, hs, dys):
     return dWhy, dby, dhs
 
 
-def backward(Wxh, Whh, Why, bh, by, inputs, states, dys):
-    """dys (T, V, B), inputs (T, B), forward's states -> gradients, dL/dhprev (H, B)."""
-    hs_prev, hs = states
+def backward(Wxh, Whh, Why, bh, by, inputs, cache, dys):
+    """dys (T, V, B), inputs (T, B), forward's cache -> gradients, dL/dhprev (H, B)."""
+    hs_prev, hs = cache
     dWhy, dby, dhs = output_grads(Why, hs, dys)
     T, H, B = dhs.shape
     dtanhs = row_blocks(T, H, B, dhs.dtype, keep="dtanhs")
@@ -92,7 +92,7 @@ def backward(Wxh, Whh, Why, bh, by, inputs, states, dys):
         dhraws[t] += dhnext
         dhraws[t] *= dtanhs[t]
         dhnext = (dhraws[t].T @ Whh).T  # Whh.T @ dhraws[t], written as rows
-    dWhh = columns(dhraws) @ columns(hs_prev).T  # sum of dhraws[t] @ hs[t - 1].T
+    dWhh = columns(dhraws) @ columns(hs_prev).T  # sum of dhraws[t] @ hs_prev[t].T
     dWxh = input_grad(dhraws, inputs, Wxh.shape[1])
     dbh = dWxh.sum(axis=1, keepdims=True)  # every column of dhraws is in one of dWxh's
     grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
@@ -266,7 +266,8 @@ def lstm_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     hs_prev, hs, cs_prev, gates, tanh_cs = cache
     T, B, H = tanh_cs.shape
     dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys)  # dhs[t].T: (B, H)
-    slopes, dtanh_c = np.empty((4, B, H), gates.dtype), np.empty((B, H), gates.dtype)
+    slopes = np.empty((4, B, H), gates.dtype)  # one step's, each gate's block
+    one_plus_g, dtanh_c = np.empty((2, B, H), gates.dtype)
     das = scratch.get("lstm_das", gates.shape, gates.dtype)
     Wh_k = Wh.reshape(4, H, H)
     dhnext, dcnext = np.zeros((2, B, H), hs.dtype)
@@ -274,7 +275,7 @@ def lstm_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
         i, f, o, g = gates[:, t]
         np.subtract(1, gates[:, t], out=slopes)
         slopes[:3] *= gates[:3, t]  # s (1 - s) for i, f and o
-        slopes[3] *= np.add(1, g, out=dtanh_c)  # (1 - g)(1 + g) = 1 - g * g
+        slopes[3] *= np.add(1, g, out=one_plus_g)  # (1 - g)(1 + g) = 1 - g * g
         np.multiply(tanh_cs[t], tanh_cs[t], out=dtanh_c)
         np.subtract(1, dtanh_c, out=dtanh_c)  # 1 - tanh(c)^2
         si, sf, so, sg = slopes
