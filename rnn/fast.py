@@ -221,6 +221,11 @@ def gate_terms(Wx, b, inputs, G, keep):
     return xs.reshape(G, T, B, -1)
 
 
+def gate_states(prev, T, keep):
+    """As row_states, seen as (T, B, H): hs_prev[t] and hs[t] are (B, H) blocks."""
+    return (v.transpose(0, 2, 1) for v in row_states(prev, T, keep))
+
+
 def gate_recurrent_grad(das, hs_prev):
     """The sum over steps of das[k, t].T @ hs_prev[t], das (G, T, B, H): (G*H, H)."""
     G, T, B, H = das.shape
@@ -238,9 +243,8 @@ def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
     """As rnn.lstm.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(state) // 2
-    S = scratch.get("lstm_states", (2, T + 1, B, H), state.dtype)  # (B, H) rows
-    S[:, 0] = state[:H].T, state[H:].T  # the previous h and c first, as row_states
-    hs_prev, hs, cs_prev, cs = S[0, :T], S[0, 1:], S[1, :T], S[1, 1:]
+    hs_prev, hs = gate_states(state[:H], T, keep="lstm_hs")  # the previous h first
+    cs_prev, cs = gate_states(state[H:], T, keep="lstm_cs")  # and c
     gates = scratch.get("lstm_gates", (4, T, B, H), state.dtype)  # i, f, o, g
     tanh_cs = scratch.get("lstm_tanh_cs", (T, B, H), state.dtype)
     xs = gate_terms(Wx, b, inputs, 4, keep="lstm_xs")
@@ -306,9 +310,7 @@ def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
     """As rnn.gru.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(hprev)
-    S = scratch.get("gru_states", (T + 1, B, H), hprev.dtype)  # (B, H) rows
-    S[0] = hprev.T  # first, as row_states
-    hs_prev, hs = S[:T], S[1:]
+    hs_prev, hs = gate_states(hprev, T, keep="gru_hs")
     gates, ahs = scratch.get("gru_gates", (2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh h
     xs = gate_terms(Wx, b, inputs, 3, keep="gru_xs")
     Wh_t = gate_blocks(Wh, 3)
