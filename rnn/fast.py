@@ -213,14 +213,6 @@ def gate_blocks(W, G):
     return np.ascontiguousarray(W.reshape(G, -1, W.shape[1]).transpose(0, 2, 1))
 
 
-def gate_terms(Wx, b, inputs, G, keep):
-    """Every step's input terms by gate, (G, T, B, H): xs[k, t] = (Wx_k x_t + b_k).T."""
-    T, B = inputs.shape
-    xs = scratch.get(keep, (G, T * B, len(Wx) // G), Wx.dtype)
-    np.take(gate_blocks(Wx + b, G), inputs.ravel(), axis=1, out=xs, mode="clip")
-    return xs.reshape(G, T, B, -1)
-
-
 def gate_states(prev, T, keep):
     """As row_states, seen as (T, B, H): hs_prev[t] and hs[t] are (B, H) blocks."""
     return (v.transpose(0, 2, 1) for v in row_states(prev, T, keep))
@@ -247,12 +239,13 @@ def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
     cs_prev, cs = gate_states(state[H:], T, keep="lstm_cs")  # and c
     gates = scratch.get("lstm_gates", (4, T, B, H), state.dtype)  # i, f, o, g
     tanh_cs = scratch.get("lstm_tanh_cs", (T, B, H), state.dtype)
-    xs = gate_terms(Wx, b, inputs, 4, keep="lstm_xs")
+    table = gate_blocks(Wx + b, 4)  # table[k, c] = (Wx_k @ onehot(c) + b_k).T
+    x = np.empty((4, B, H), state.dtype)  # one step's input terms
     Wh_t = gate_blocks(Wh, 4)  # hs_prev[t] @ Wh_t[k] = (Wh_k @ h_{t-1}).T
     for t in range(T):
         a = gates[:, t]
         np.matmul(hs_prev[t], Wh_t, out=a)  # the four gates' products, one call
-        a += xs[:, t]
+        a += np.take(table, inputs[t], axis=1, out=x, mode="clip")  # see Fresh memory
         sigmoid_(a[:3])
         np.tanh(a[3], out=a[3])
         i, f, o, g = a
@@ -312,16 +305,17 @@ def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
     H = len(hprev)
     hs_prev, hs = gate_states(hprev, T, keep="gru_hs")
     gates, ahs = scratch.get("gru_gates", (2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh h
-    xs = gate_terms(Wx, b, inputs, 3, keep="gru_xs")
+    table, x = gate_blocks(Wx + b, 3), np.empty((3, B, H), hprev.dtype)  # as the LSTM's
     Wh_t = gate_blocks(Wh, 3)
     for t in range(T):
         ah = ahs[:, t]
         np.matmul(hs_prev[t], Wh_t, out=ah)  # the three products, one call
-        np.add(xs[:2, t], ah[:2], out=gates[:2, t])
+        np.take(table, inputs[t], axis=1, out=x, mode="clip")  # see Fresh memory
+        np.add(x[:2], ah[:2], out=gates[:2, t])
         sigmoid_(gates[:2, t])
         r, z, n = gates[:, t]
         np.multiply(r, ah[2], out=n)  # r acts on W_hn h_prev, after the product
-        n += xs[2, t]
+        n += x[2]
         np.tanh(n, out=n)
         np.subtract(hs_prev[t], n, out=hs[t])
         hs[t] *= z
