@@ -114,22 +114,20 @@ def runs(x):
     return order, xs[starts], starts
 
 
-def sum_runs(a, starts):
-    """Each run of rows a[..., s:e, :] summed, from each start s to the next, e."""
-    ends = [*starts[1:], a.shape[-2]]
-    sums = np.empty((*a.shape[:-2], len(starts), a.shape[-1]), a.dtype)
+def sum_runs(rows, order, starts):
+    """Each run summed: the rows[..., order[s:e], :] from each start s to the next."""
+    ends = [*starts[1:], len(order)]
+    sums = np.empty((*rows.shape[:-2], len(starts), rows.shape[-1]), rows.dtype)
     for j, (s, e) in enumerate(zip(starts, ends)):  # see "A state per row"
-        np.add.reduce(a[..., s:e, :], axis=-2, out=sums[..., j, :])
+        np.add.reduce(rows.take(order[s:e], axis=-2), axis=-2, out=sums[..., j, :])
     return sums
 
 
 def scatter_rows(rows, inputs, V):
     """The sum of each character's rows: rows (..., T*B, n) -> (..., n, V)."""
     order, chars, starts = runs(inputs.ravel())  # row t*B + b is for inputs[t, b]
-    by_char = scratch.get("by_row", rows.shape, rows.dtype)
-    np.take(rows, order, axis=-2, out=by_char, mode="clip")  # see Fresh memory
     dW = np.zeros((*rows.shape[:-2], rows.shape[-1], V), rows.dtype)
-    dW[..., chars] = np.swapaxes(sum_runs(by_char, starts), -1, -2)
+    dW[..., chars] = np.swapaxes(sum_runs(rows, order, starts), -1, -2)
     return dW
 
 
