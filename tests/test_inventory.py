@@ -113,3 +113,22 @@ def test_a_long_line_is_found_in_an_indented_fence_but_not_in_checked_output():
         f"<!--pytest-codeblocks:expected-output-->\n\n```text\n{long}\n```\n\n```text\n{long}\n```\n"
     )
     assert [number for number, line in fence_lines(page) if len(line) > MAX_CODE_LINE] == [6, 16]
+
+
+def control_characters(text):
+    """(line, character) of every control character but the newline: a tab, or what a Python
+    string made of a backslash it was given, as "\\t" in "\\top" and "\\b" in "\\beta"."""
+    return [(number, hex(ord(c))) for number, line in enumerate(text.splitlines(), 1)
+            for c in line if ord(c) < 32 or ord(c) == 127]
+
+
+def test_no_page_holds_a_control_character():
+    found = [f"{page.relative_to(ROOT).as_posix()}:{number} has {c}"
+             for page in pages() for number, c in control_characters(page.read_text(encoding="utf-8"))]
+    assert not found, "control characters (use \\\\ or a raw string where a page is edited by a script):\n" + \
+        "\n".join(found)
+
+
+def test_a_backslash_eaten_by_a_python_string_is_found():
+    assert control_characters("$(W_x + b)^\top$ and $\beta$\n") == [(1, "0x9"), (1, "0x8")]
+    assert control_characters(r"$(W_x + b)^\top$ and $\beta$" + "\n") == []
