@@ -48,16 +48,25 @@ FULL = {"chars": 200_000, "H": 100, "T": 25, "batches": [1, 32, 128, 512], "big_
 QUICK = {"chars": 20_000, "H": 16, "T": 10, "batches": [1, 8], "big_H": 32, "big_B": 8,
          "round_seconds": 0.01, "rounds": 2}
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # how many H-row blocks Wx and Wh stack
-OPTIMIZER = {"rnn": ("adagrad", 0.1), "lstm": ("adam", 2e-3), "gru": ("adam", 2e-3)}  # at H = 100
+OPTIMIZER = {"rnn": ("adagrad", 0.1), "lstm": ("adam", 2e-3), "gru": ("adam", 2e-3)}  # at FULL's H
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 def row_optimizer(cell, H):
-    """The row's optimizer and its rate: the cell's, scaled by 100 / H above H = 100. Adagrad at
-    0.1 makes the RNN at H = 512 diverge within a few steps; a step's speed does not depend on
-    the rate, but a benchmark should time a model that learns (tests/test_bench.py)."""
+    """The row's optimizer and its rate: the cell's, scaled by FULL's H / H above FULL's H.
+    Adagrad at 0.1 makes the RNN at H = 512 diverge within a few steps; a step's speed does not
+    depend on the rate, but a benchmark should time a model that learns (tests/test_bench.py)."""
     name, lr = OPTIMIZER[cell]
-    return name, lr * min(1, 100 / H)
+    return name, lr * min(1, FULL["H"] / H)
+
+
+def row_model(cell, V, H, T, dtype):
+    """The package's model that a row trains, at the row's optimizer and rate."""
+    import rnn
+
+    optimizer, lr = row_optimizer(cell, H)
+    return getattr(rnn, NAMES[cell])(vocab_size=V, hidden_size=H, seq_length=T, seed=0, dtype=np.dtype(dtype),
+                                     optimizer=optimizer, learning_rate=lr)
 
 
 def load_text(n_chars):
@@ -189,11 +198,7 @@ def make_unit(key, cfg, threads):
             return T
 
         return loop
-    import rnn
-
-    optimizer, lr = row_optimizer(cell, H)
-    model = getattr(rnn, NAMES[cell])(vocab_size=V, hidden_size=H, seq_length=T, seed=0, dtype=np.dtype(dtype),
-                                      optimizer=optimizer, learning_rate=lr)
+    model = row_model(cell, V, H, T, dtype)
     state = {"h": None}
 
     def train():

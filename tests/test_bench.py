@@ -59,16 +59,12 @@ def test_every_row_times_a_model_that_learns():
     """At H = 512, min-char-rnn's Adagrad rate of 0.1 sends the RNN's loss to infinity within a
     few steps (log of a probability that underflowed to zero); the row's rate, scaled by 100 / H,
     trains it, and the gated cells too."""
-    import rnn
-
     bench = load_bench()
     V, data = bench.load_text(bench.FULL["chars"])
     T, B, H = bench.FULL["T"], 32, bench.FULL["big_H"]
     X, Y = bench.lanes(data, B, T)
     for cell in bench.GATES:
-        name, lr = bench.row_optimizer(cell, H)
-        model = getattr(rnn, bench.NAMES[cell])(vocab_size=V, hidden_size=H, seq_length=T, seed=0,
-                                                dtype=np.float32, optimizer=name, learning_rate=lr)
+        model = bench.row_model(cell, V, H, T, "float32")
         h, losses = None, []
         with np.errstate(divide="raise", over="raise", invalid="raise"):  # log(0), inf, NaN
             for i in range(0, 30 * T, T):
