@@ -4,6 +4,7 @@ the tangler, the inventory, the shown outputs and the site's hook see the same f
 import pytest
 from pytest_codeblocks.main import extract_from_file
 
+import page_values
 import shown_outputs
 import tangle
 from conftest import ROOT, load_module
@@ -23,7 +24,7 @@ def test_every_page_reads_as_pytest_codeblocks_reads_it(page):
     assert outputs == [b.expected_output for b in extract_from_file(page) if b.expected_output is not None]
 
 
-def test_the_tangler_the_inventory_the_shown_outputs_and_the_hook_see_the_same_fences():
+def test_the_tangler_the_inventory_the_shown_outputs_the_page_values_and_the_hook_see_the_same_fences():
     rows = inventory()
     tangled = {(page, line + 1) for page, line, _, kind, _ in rows if kind == "tangled"}
     chunks = {(chunk.page.relative_to(ROOT).as_posix(), chunk.first_line)
@@ -31,6 +32,9 @@ def test_the_tangler_the_inventory_the_shown_outputs_and_the_hook_see_the_same_f
     assert chunks == tangled
 
     in_place = {(page, line) for page, line, info, kind, _ in rows if kind == "run in place" and info == "python"}
+    blocks = {(page.relative_to(ROOT).as_posix(), block.line) for page in pages()
+              for block in page_values.Page(page).blocks}
+    assert blocks == in_place
     printing = shown_outputs.printing_blocks()
     assert {(page, line) for page, line, _ in printing} <= in_place
 
