@@ -42,9 +42,7 @@ def row_states(hprev, T, keep=None):
 
 def input_terms(Wx, b, inputs):
     """Wx @ onehot(inputs[t]) + b for every step t, as (T, rows, B): one gather."""
-    T, B = inputs.shape
-    xs = scratch.get("xs", (T, B, len(Wx)), Wx.dtype)
-    np.take((Wx + b).T, inputs, axis=0, out=xs, mode="clip")  # rows: see Fresh memory
+    xs = (Wx + b).T[inputs]  # (T, B, rows): row inputs[t, b] of the table
     return xs.transpose(0, 2, 1)
 
 
@@ -137,8 +135,7 @@ def input_grad(das, inputs, V):
     if D.flags.f_contiguous:  # stored as rows: D.T has a row per character
         return scatter_rows(D.T, inputs, V)
     order, chars, starts = runs(inputs.ravel())  # column t*B + b is for inputs[t, b]
-    by_char = scratch.get("by_char", D.shape, das.dtype)
-    np.take(D, order, axis=1, out=by_char, mode="clip")  # see Fresh memory
+    by_char = D[:, order]
     dW = np.zeros((das.shape[1], V), das.dtype)
     dW[:, chars] = np.add.reduceat(by_char, starts, axis=1)
     return dW
@@ -238,12 +235,11 @@ def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
     gates = scratch.get("lstm_gates", (4, T, B, H), state.dtype)  # i, f, o, g
     tanh_cs = scratch.get("lstm_tanh_cs", (T, B, H), state.dtype)
     table = gate_blocks(Wx + b, 4)  # table[k, c] = (Wx_k @ onehot(c) + b_k).T
-    x = np.empty((4, B, H), state.dtype)  # one step's input terms
     Wh_t = gate_blocks(Wh, 4)  # hs_prev[t] @ Wh_t[k] = (Wh_k @ h_{t-1}).T
     for t in range(T):
         a = gates[:, t]
         np.matmul(hs_prev[t], Wh_t, out=a)  # the four gates' products, one call
-        a += np.take(table, inputs[t], axis=1, out=x, mode="clip")  # see Fresh memory
+        a += table[:, inputs[t]]
         sigmoid_(a[:3])
         np.tanh(a[3], out=a[3])
         i, f, o, g = a
@@ -303,12 +299,12 @@ def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
     H = len(hprev)
     hs_prev, hs = gate_states(hprev, T, keep="gru_hs")
     gates, ahs = scratch.get("gru_gates", (2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh h
-    table, x = gate_blocks(Wx + b, 3), np.empty((3, B, H), hprev.dtype)  # as the LSTM's
+    table = gate_blocks(Wx + b, 3)  # as the LSTM's
     Wh_t = gate_blocks(Wh, 3)
     for t in range(T):
         ah = ahs[:, t]
         np.matmul(hs_prev[t], Wh_t, out=ah)  # the three products, one call
-        np.take(table, inputs[t], axis=1, out=x, mode="clip")  # see Fresh memory
+        x = table[:, inputs[t]]
         np.add(x[:2], ah[:2], out=gates[:2, t])
         sigmoid_(gates[:2, t])
         r, z, n = gates[:, t]

@@ -102,17 +102,19 @@ class Recurrent:
                                                dtype=self.dtype)
         self.cell = self.fast_cell if fast else self.plain_cell
 
-    def batch(self, inputs, hprev, targets=None):
+    def batch(self, inputs, hprev, targets=None, name="inputs"):
         inputs = np.asarray(inputs)
         if inputs.ndim == 1:
             inputs = inputs[:, None]
         if inputs.ndim != 2 or inputs.dtype.kind not in "iu":
-            raise ValueError("inputs must be integers of shape (T,) or (T, B), "
+            raise ValueError(f"{name} must be integers of shape (T,) or (T, B), "
                              f"not {inputs.dtype} {inputs.shape}")
         if inputs.size and not (0 <= inputs.min() and inputs.max() < self.vocab_size):
-            raise ValueError(f"character indices must be in [0, {self.vocab_size})")
+            raise ValueError(f"{name} must be character indices in "
+                             f"[0, {self.vocab_size}), not {inputs.min()}..{inputs.max()}")
+        inputs = inputs.astype(np.intp, copy=False)  # the index type on every platform
         if targets is not None:
-            targets = self.batch(targets, None)[0]
+            targets = self.batch(targets, None, name="targets")[0]
             if targets.shape != inputs.shape:
                 raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} "
                                  "differ in shape")
@@ -160,7 +162,7 @@ class Recurrent:
         if temperature == 0:  # greedy: the top 1 is the most likely character
             temperature, top_k = 1.0, 1
         check_positive(temperature=temperature)
-        seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
+        seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h, name="seed_ix")
         rng = self.rng if rng is None else rng
         if top_k is not None:
             check_counts(top_k=top_k)

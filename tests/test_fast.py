@@ -127,3 +127,30 @@ def test_fast_loss_is_the_loss_page_s_softmax_and_cross_entropy_at_any_scale(sca
     assert fast_loss == pytest.approx(cross_entropy(ps, targets), rel=1e-5 if dtype == np.float32 else 1e-12)
     np.testing.assert_allclose(dys, cross_entropy_grad(ps, targets),
                                atol=1e-6 if dtype == np.float32 else 1e-14)
+
+
+@pytest.mark.parametrize("model_class", [RNN, LSTM, GRU], ids=["rnn", "lstm", "gru"])
+def test_any_integer_index_type_gives_the_same_results_and_out_of_range_is_an_error(model_class):
+    V, H, T, B = 11, 8, 9, 3
+    model = model_class(V, hidden_size=H, seq_length=T, seed=0)
+    inputs, targets, _ = random_window(V, H, T, B, seed=7)
+    results = []
+    for dtype in [np.int32, np.int64, np.uint8]:  # int32 is what WebAssembly NumPy makes
+        loss, grads, h = model.loss(inputs.astype(dtype), targets.astype(dtype), None)
+        results.append((loss, grads, h))
+    for loss, grads, h in results[1:]:
+        assert loss == results[0][0]
+        np.testing.assert_array_equal(h, results[0][2])
+        for name in grads:
+            np.testing.assert_array_equal(grads[name], results[0][1][name], err_msg=name)
+    for bad, name in [(V, "inputs"), (-1, "inputs")]:
+        wrong = inputs.copy()
+        wrong[4, 1] = bad
+        with pytest.raises(ValueError, match=rf"^{name} must be character indices in \[0, {V}\)"):
+            model.loss(wrong, targets, None)
+    wrong = targets.astype(np.int32)
+    wrong[0, 0] = V
+    with pytest.raises(ValueError, match=rf"^targets must be character indices in \[0, {V}\)"):
+        model.loss(inputs, wrong, None)
+    with pytest.raises(ValueError, match=r"^seed_ix must be character indices"):
+        model.sample(None, V, 3)
