@@ -3,8 +3,6 @@
 
 """The RNN's forward and backward passes, each sum over steps done as one product."""
 
-import threading
-
 import numpy as np
 
 from rnn.sample import kth_largest
@@ -27,15 +25,14 @@ def states(hprev, T):
     return hs
 
 
-def row_blocks(T, rows, B, dtype, keep=None):
+def row_blocks(T, rows, B, dtype):
     """An empty (T, rows, B) array stored a row per stream: each [t] is B rows."""
-    m = scratch.get(keep, (T * B, rows), dtype)
-    return steps(m.T, T)  # keep: a name to reuse the array under (see Fresh memory)
+    return steps(np.empty((T * B, rows), dtype).T, T)
 
 
-def row_states(hprev, T, keep=None):
+def row_states(hprev, T):
     """hprev, then room for T states, a row per stream: two (T, H, B) views."""
-    S = row_blocks(T + 1, len(hprev), hprev.shape[1], hprev.dtype, keep)
+    S = row_blocks(T + 1, len(hprev), hprev.shape[1], hprev.dtype)
     S[0] = hprev
     return S[:T], S[1:]  # hs_prev[t] is hs[t - 1]; hs_prev[0] is hprev
 
@@ -46,24 +43,23 @@ def input_terms(Wx, b, inputs):
     return xs.transpose(0, 2, 1)
 
 
-def output(Why, by, hs, keep=None):
+def output(Why, by, hs):
     """The scores y = Why h + by of every step and stream, in one product: (T, V, B)."""
-    ys = scratch.get(keep, (len(Why), len(hs) * hs.shape[2]), Why.dtype)
-    np.matmul(Why, columns(hs), out=ys)
+    ys = Why @ columns(hs)
     ys += by
     return steps(ys, len(hs))
 
 
 def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs_prev, hs), the last state."""
-    hs_prev, hs = row_states(hprev, len(inputs), keep="hs")
+    hs_prev, hs = row_states(hprev, len(inputs))
     xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
     Whh_t = np.ascontiguousarray(Whh.T)  # BLAS reads it faster than the view
     for t in range(len(inputs)):
         np.matmul(hs_prev[t].T, Whh_t, out=hs[t].T)  # Whh @ hs_prev[t], written as rows
         hs[t] += xs[t]
         np.tanh(hs[t], out=hs[t])
-    return output(Why, by, hs, keep="ys"), (hs_prev, hs), hs[-1].copy()
+    return output(Why, by, hs), (hs_prev, hs), hs[-1].copy()
 
 
 def output_grads(Why, hs, dys):
@@ -71,7 +67,7 @@ def output_grads(Why, hs, dys):
     T, V, B = dys.shape
     dWhy = columns(dys) @ columns(hs[:T]).T
     dby = (dys @ np.ones(B, dys.dtype)).sum(axis=0)[:, None]  # a product: see loss
-    dhs = row_blocks(T, Why.shape[1], B, dys.dtype, keep="dhs")
+    dhs = row_blocks(T, Why.shape[1], B, dys.dtype)
     np.matmul(columns(dys).T, Why, out=columns(dhs).T)  # Why.T @ dys, written as rows
     return dWhy, dby, dhs
 
@@ -81,7 +77,7 @@ def backward(Wxh, Whh, Why, bh, by, inputs, cache, dys):
     hs_prev, hs = cache
     dWhy, dby, dhs = output_grads(Why, hs, dys)
     T, H, B = dhs.shape
-    dtanhs = row_blocks(T, H, B, dhs.dtype, keep="dtanhs")
+    dtanhs = row_blocks(T, H, B, dhs.dtype)
     np.multiply(hs, hs, out=dtanhs)  # needs no dhnext, so all steps in one call
     np.subtract(1, dtanhs, out=dtanhs)
     dhraws = dhs  # each step's dh becomes its dhraw in place
@@ -156,23 +152,6 @@ def loss(ys, targets):
     return -np.log(p_targets).sum() / B, ys
 
 
-class Scratch(threading.local):
-    """Arrays kept from one call to the next under a name, one set per thread."""
-
-    def get(self, name, shape, dtype):
-        if name is None:  # nothing to keep: a fresh array
-            return np.empty(shape, dtype)
-        a = getattr(self, name, None)
-        if a is None or a.shape != shape or a.dtype != dtype:
-            a = np.empty(shape, dtype)
-            setattr(self, name, a)
-            np.empty_like(a)  # freed untouched: glibc now recycles this size
-        return a
-
-
-scratch = Scratch()
-
-
 def gumbel_noise(rng, n, shape, block=1024):
     """Gumbel noise for n steps, drawn a block of steps at a time."""
     for start in range(0, n, block):
@@ -208,9 +187,9 @@ def gate_blocks(W, G):
     return np.ascontiguousarray(W.reshape(G, -1, W.shape[1]).transpose(0, 2, 1))
 
 
-def gate_states(prev, T, keep):
+def gate_states(prev, T):
     """As row_states, seen as (T, B, H): hs_prev[t] and hs[t] are (B, H) blocks."""
-    return (v.transpose(0, 2, 1) for v in row_states(prev, T, keep))
+    return (v.transpose(0, 2, 1) for v in row_states(prev, T))
 
 
 def gate_recurrent_grad(das, hs_prev):
@@ -230,10 +209,10 @@ def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
     """As rnn.lstm.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(state) // 2
-    hs_prev, hs = gate_states(state[:H], T, keep="lstm_hs")  # the previous h first
-    cs_prev, cs = gate_states(state[H:], T, keep="lstm_cs")  # and c
-    gates = scratch.get("lstm_gates", (4, T, B, H), state.dtype)  # i, f, o, g
-    tanh_cs = scratch.get("lstm_tanh_cs", (T, B, H), state.dtype)
+    hs_prev, hs = gate_states(state[:H], T)  # the previous h first
+    cs_prev, cs = gate_states(state[H:], T)  # and c
+    gates = np.empty((4, T, B, H), state.dtype)  # i, f, o, g
+    tanh_cs = np.empty((T, B, H), state.dtype)
     table = gate_blocks(Wx + b, 4)  # table[k, c] = (Wx_k @ onehot(c) + b_k).T
     Wh_t = gate_blocks(Wh, 4)  # hs_prev[t] @ Wh_t[k] = (Wh_k @ h_{t-1}).T
     for t in range(T):
@@ -248,7 +227,7 @@ def lstm_forward(Wx, Wh, Why, b, by, inputs, state):
         np.tanh(cs[t], out=tanh_cs[t])
         np.multiply(o, tanh_cs[t], out=hs[t])  # h = o * tanh(c)
     last = np.concatenate([hs[-1].T, cs[-1].T])
-    ys = output(Why, by, hs.transpose(0, 2, 1), keep="ys")
+    ys = output(Why, by, hs.transpose(0, 2, 1))
     return ys, (hs_prev, hs, cs_prev, gates, tanh_cs), last
 
 
@@ -259,7 +238,7 @@ def lstm_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys)  # dhs[t].T: (B, H)
     slopes = np.empty((4, B, H), gates.dtype)  # one step's, each gate's block
     one_plus_g, dtanh_c = np.empty((2, B, H), gates.dtype)
-    das = scratch.get("lstm_das", gates.shape, gates.dtype)
+    das = np.empty(gates.shape, gates.dtype)
     Wh_k = Wh.reshape(4, H, H)
     dhnext, dcnext = np.zeros((2, B, H), hs.dtype)
     for t in reversed(range(T)):
@@ -297,8 +276,8 @@ def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
     """As rnn.gru.forward, with states as rows and every gate in its own block."""
     T, B = inputs.shape
     H = len(hprev)
-    hs_prev, hs = gate_states(hprev, T, keep="gru_hs")
-    gates, ahs = scratch.get("gru_gates", (2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh h
+    hs_prev, hs = gate_states(hprev, T)
+    gates, ahs = np.empty((2, 3, T, B, H), hprev.dtype)  # r, z, n; Wh h
     table = gate_blocks(Wx + b, 3)  # as the LSTM's
     Wh_t = gate_blocks(Wh, 3)
     for t in range(T):
@@ -314,7 +293,7 @@ def gru_forward(Wx, Wh, Why, b, by, inputs, hprev):
         np.subtract(hs_prev[t], n, out=hs[t])
         hs[t] *= z
         hs[t] += n
-    ys = output(Why, by, hs.transpose(0, 2, 1), keep="ys")
+    ys = output(Why, by, hs.transpose(0, 2, 1))
     return ys, (hs_prev, hs, gates, ahs), hs[-1].T.copy()
 
 
@@ -324,8 +303,8 @@ def gru_backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     _, T, B, H = gates.shape
     dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys)  # dhs[t].T: (B, H)
     slopes, one_plus_n = np.empty((3, B, H), gates.dtype), np.empty((B, H), gates.dtype)
-    dxs = scratch.get("gru_dxs", gates.shape, gates.dtype)  # into the pre-activations
-    dahs = scratch.get("gru_dahs", gates.shape, gates.dtype)  # into Wh_k @ h_{t-1}
+    dxs = np.empty(gates.shape, gates.dtype)  # into the pre-activations
+    dahs = np.empty(gates.shape, gates.dtype)  # into Wh_k @ h_{t-1}
     Wh_k = Wh.reshape(3, H, H)
     dhnext = np.zeros((B, H), hs.dtype)
     for t in reversed(range(T)):

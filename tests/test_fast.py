@@ -154,3 +154,38 @@ def test_any_integer_index_type_gives_the_same_results_and_out_of_range_is_an_er
         model.loss(inputs, wrong, None)
     with pytest.raises(ValueError, match=r"^seed_ix must be character indices"):
         model.sample(None, V, 3)
+
+
+def forward_and_backward(model, inputs, targets):
+    """One window through the model's cell, split so that another model can run in between."""
+    params = list(model.params.values())
+    state = np.zeros((model.state_rows * model.hidden_size, inputs.shape[1]))
+    ys, cache, last = model.cell.forward(*params, inputs, state)
+    loss, dys = model.cell.loss(ys, targets)
+
+    def backward():
+        return model.cell.backward(*params, inputs, cache, dys)
+
+    return loss, last, backward
+
+
+@pytest.mark.parametrize("model_class", [RNN, LSTM, GRU], ids=["rnn", "lstm", "gru"])
+def test_two_models_interleaved_get_the_gradients_each_gets_alone(model_class):
+    V, H, T, B = 7, 5, 4, 3
+    a = model_class(V, hidden_size=H, seq_length=T, seed=1)
+    b = model_class(V, hidden_size=H, seq_length=T, seed=2)
+    window_a, window_b = random_window(V, H, T, B, seed=8)[:2], random_window(V, H, T, B, seed=9)[:2]
+    alone = {}
+    for name, model, window in [("a", a, window_a), ("b", b, window_b)]:
+        loss, last, backward = forward_and_backward(model, *window)
+        alone[name] = loss, last.copy(), backward()
+    loss_a, last_a, backward_a = forward_and_backward(a, *window_a)
+    loss_b, last_b, backward_b = forward_and_backward(b, *window_b)  # same shapes, between A's passes
+    together = {"a": (loss_a, last_a, backward_a()), "b": (loss_b, last_b, backward_b())}
+    for name in "ab":
+        (loss, last, (grads, dstate)), (loss_, last_, (grads_, dstate_)) = alone[name], together[name]
+        assert loss_ == loss
+        np.testing.assert_array_equal(last_, last)
+        for param in grads:
+            np.testing.assert_array_equal(grads_[param], grads[param], err_msg=f"model {name}, d{param}")
+        np.testing.assert_array_equal(dstate_, dstate)
