@@ -40,9 +40,9 @@ def test_fast_and_plain_send_the_same_gradient_into_hprev(B):
     inputs, targets, hprev = random_window(V, H, T, B, seed=3)
     dhprevs = []
     for cell in [model.plain_cell, model.fast_cell]:
-        ys, cache, _ = cell.forward(*model.params.values(), inputs, hprev)
+        ys, cache, _ = cell.forward(inputs, hprev, **model.params)
         dys = cross_entropy_grad(softmax(ys), targets)
-        dhprevs.append(cell.backward(*model.params.values(), inputs, cache, dys)[1])
+        dhprevs.append(cell.backward(inputs, cache, dys, **model.params)[1])
     np.testing.assert_allclose(dhprevs[1], dhprevs[0], rtol=1e-12, atol=1e-14)
 
 
@@ -92,12 +92,11 @@ def test_gated_fast_and_plain_cells_agree_to_1e_12(model_class, B):
     model.theta[:] = rng.standard_normal(model.theta.size) * 0.5
     inputs, targets, _ = random_window(V, H, T, B, seed=2)
     state = rng.standard_normal((model.state_rows * H, B)) * 0.5
-    params = list(model.params.values())
     results = []
     for cell in [model.plain_cell, model.fast_cell]:
-        ys, cache, last = cell.forward(*params, inputs, state)
+        ys, cache, last = cell.forward(inputs, state, **model.params)
         loss, dys = cell.loss(ys.copy(), targets)
-        grads, dstate = cell.backward(*params, inputs, cache, dys)
+        grads, dstate = cell.backward(inputs, cache, dys, **model.params)
         results.append((ys, last, loss, grads, dstate))
     (ys, last, loss, grads, dstate), (ys_f, last_f, loss_f, grads_f, dstate_f) = results
     np.testing.assert_allclose(ys_f, ys, rtol=1e-12, atol=1e-13)
@@ -158,13 +157,12 @@ def test_any_integer_index_type_gives_the_same_results_and_out_of_range_is_an_er
 
 def forward_and_backward(model, inputs, targets):
     """One window through the model's cell, split so that another model can run in between."""
-    params = list(model.params.values())
     state = np.zeros((model.state_rows * model.hidden_size, inputs.shape[1]))
-    ys, cache, last = model.cell.forward(*params, inputs, state)
+    ys, cache, last = model.cell.forward(inputs, state, **model.params)
     loss, dys = model.cell.loss(ys, targets)
 
     def backward():
-        return model.cell.backward(*params, inputs, cache, dys)
+        return model.cell.backward(inputs, cache, dys, **model.params)
 
     return loss, last, backward
 
