@@ -1,5 +1,5 @@
-# Generated from docs/training.md by scripts/tangle.py: edit the page,
-# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/training/
+# Generated from docs/program.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/program/
 
 """The command-line programs rnn-train and rnn-sample: flags in, one-line errors out."""
 
