@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import rnn.train
 from rnn import RNN
 from rnn.checkpoint import CheckpointError, load, save, write_atomically
 from rnn.cli import sample_main, train_main
 
 ROOT = Path(__file__).resolve().parent.parent
-SMALL = ["--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "--sample-chars", "20",
+SMALL = ["--preset", "min-char-rnn", "--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "--sample-chars", "20",
          "--sample-every", "1000000"]
 
 
@@ -145,9 +146,10 @@ def test_the_log_is_never_appended_through_a_symlink(tmp_path, trained, corpus, 
     victim.write_text("not the program's to write")
     (tmp_path / "run.jsonl").symlink_to(victim)
     assert train(["--data", corpus, "--steps", "30", "--eval-every", "10", "--eval-chars", "2000",
-                  "--batch-size", "1", "--checkpoint", tmp_path / "run.npz", "--resume"]) == 1
-    assert "cannot append to" in error_line(capsys, "rnn-train")
+                  "--checkpoint", tmp_path / "run.npz", "--resume"]) == 1
+    assert "run.jsonl is a symbolic link, not a regular file" in error_line(capsys, "rnn-train")
     assert victim.read_text() == "not the program's to write"
+    assert load(tmp_path / "run.npz").step == load(trained).step  # refused before training
 
 
 @pytest.fixture
@@ -219,7 +221,7 @@ def test_runs_without_a_checkpoint_each_get_a_new_folder(tmp_path, corpus, monke
         assert train([*SMALL, "--data", corpus, "--steps", "5", "--eval-every", "5"]) == 0
     folders = sorted((tmp_path / "runs").iterdir())
     assert len(folders) == 2
-    assert all({p.name for p in f.iterdir()} == {"rnn.npz", "rnn.best.npz", "rnn.jsonl"} for f in folders)
+    assert all({p.name for p in f.iterdir()} == {"rnn.npz", "rnn.best.npz", "rnn.jsonl", "rnn.lock"} for f in folders)
     assert f"saving this run in {folders[0].relative_to(tmp_path)}" in capsys.readouterr().out
 
 
@@ -292,12 +294,19 @@ def test_a_fatal_signal_during_a_save_leaves_no_temporary_file(tmp_path):
 
 
 def test_ctrl_c_while_loading_or_in_the_final_validation_is_one_line(tmp_path, corpus, capsys, monkeypatch):
+    measure = rnn.train.measure
+
+    def interrupted(*args, **kwargs):  # Ctrl-C in the final validation, the only one here
+        signal.raise_signal(signal.SIGINT)
+        return measure(*args, **kwargs)
+    monkeypatch.setattr(rnn.train, "measure", interrupted)
+    assert train([*SMALL, "--data", corpus, "--steps", "5", "--eval-every", "1000",
+                  "--checkpoint", tmp_path / "run.npz"]) == 130
+    assert "stopped by Ctrl-C at step 5" in error_line(capsys, "rnn-train")
+    assert load(tmp_path / "run.npz").step == 5
+
     def interrupt(*args):
         raise KeyboardInterrupt
-    monkeypatch.setattr("rnn.cli.evaluate", interrupt)
-    assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", tmp_path / "run.npz"]) == 130
-    assert "interrupted" in error_line(capsys, "rnn-train")
-    assert load(tmp_path / "run.npz").step == 5
     monkeypatch.setattr("rnn.cli.load", interrupt)
     assert sample_main(["--checkpoint", str(tmp_path / "run.npz")]) == 130
     assert "Traceback" not in capsys.readouterr().err
@@ -306,10 +315,20 @@ def test_ctrl_c_while_loading_or_in_the_final_validation_is_one_line(tmp_path, c
 # 4. The last good checkpoint is good ---------------------------------------------------------------
 
 
-def test_after_a_divergence_the_named_checkpoint_samples(tmp_path, corpus, capsys):
-    assert train([*SMALL, "--data", corpus, "--learning-rate", "1e300", "--eval-every", "1", "--steps",
-                  "50", "--checkpoint", tmp_path / "run.npz"]) == 1
+def test_after_a_divergence_the_named_checkpoint_samples(tmp_path, corpus, capsys, monkeypatch):
+    train_step = RNN.train_step
+
+    def diverging(self, *args):  # the sixth step overflows, as too large a rate would
+        loss, h = train_step(self, *args)
+        self.calls = getattr(self, "calls", 0) + 1
+        if self.calls == 6:
+            self.Whh[0, 0] = np.inf
+        return loss, h
+    monkeypatch.setattr(RNN, "train_step", diverging)
+    assert train([*SMALL, "--data", corpus, "--eval-every", "1", "--steps", "50",
+                  "--checkpoint", tmp_path / "run.npz"]) == 1
     line = error_line(capsys, "rnn-train")
+    assert "diverged at step 6" in line and "(step 5)" in line and "--learning-rate" in line
     named = line.split("the last good checkpoint is ")[1].split(" (step")[0]
     assert np.isfinite(load(named).model.theta).all()
     assert sample_main(["--checkpoint", named, "-n", "200", "--seed", "0"]) == 0
