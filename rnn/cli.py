@@ -244,6 +244,8 @@ def guarded(main):
             code = main(argv)
         finally:
             guards, (sys.stdout, sys.stderr) = (sys.stdout, sys.stderr), streams
+        if code and code > 128:  # stopped: output a reader has not taken is dropped,
+            guards[0].quiet()    # or exit's flush would block on a full pipe
         for name, stream, other in (("output", *guards), ("error output",
                                                           *reversed(guards))):
             if stream.failure():
@@ -365,37 +367,41 @@ def default_prime(vocab):
 def sample_program(argv=None):
     args = sample_parser().parse_args(argv)
     try:
-        ckpt = load(args.checkpoint or model_path())
-        if args.prime is None:
-            prime, shown = default_prime(ckpt.vocab), ""
-        else:
-            escaped = args.prime.encode("latin-1", "backslashreplace")
-            prime = shown = escaped.decode("unicode_escape")
-        if not prime:
-            raise ValueError("--prime is empty; leave it out to start a new line")
-        ix = ckpt.vocab.encode(prime)
-        h = ckpt.model.predict(ix[:-1], None)[1] if len(ix) > 1 else None
-        rng = np.random.default_rng(args.seed)
-        temperature = 0 if args.temperature < GREEDY_BELOW else args.temperature
-        with StopFlag():
-            for i in range(args.num_samples):
-                ixes = ckpt.model.sample(h, ix[-1], args.n, temperature, rng,
-                                         args.top_k)
-                print(("----\n" if i else "") + shown + ckpt.vocab.decode(ixes),
-                      flush=True)
-                if getattr(sys.stdout, "error", None) is not None:
-                    break
+        with StopFlag():  # one signal ends even a sample of millions of characters
+            write_samples(args)
     except (DataError, CheckpointError, ValueError) as error:
         print(f"rnn-sample: error: {error}", file=sys.stderr)
         return 1
     except MemoryError:
         print("rnn-sample: error: out of memory; try a smaller -n", file=sys.stderr)
         return 1
-    except (KeyboardInterrupt, Stopped) as stop:
-        return 128 + (stop.args[0] if isinstance(stop, Stopped) else signal.SIGINT)
+    except KeyboardInterrupt:
+        return 128 + signal.SIGINT
+    except Stopped as stop:
+        return 128 + stop.args[0]
     if isinstance(getattr(sys.stdout, "error", None), BrokenPipeError):
         return BROKEN_PIPE
     return 0
+
+
+def write_samples(args):
+    ckpt = load(args.checkpoint or model_path())
+    if args.prime is None:
+        prime, shown = default_prime(ckpt.vocab), ""
+    else:
+        escaped = args.prime.encode("latin-1", "backslashreplace")
+        prime = shown = escaped.decode("unicode_escape")
+    if not prime:
+        raise ValueError("--prime is empty; leave it out to start a new line")
+    ix = ckpt.vocab.encode(prime)
+    h = ckpt.model.predict(ix[:-1], None)[1] if len(ix) > 1 else None
+    rng = np.random.default_rng(args.seed)
+    temperature = 0 if args.temperature < GREEDY_BELOW else args.temperature
+    for i in range(args.num_samples):
+        ixes = ckpt.model.sample(h, ix[-1], args.n, temperature, rng, args.top_k)
+        print(("----\n" if i else "") + shown + ckpt.vocab.decode(ixes), flush=True)
+        if getattr(sys.stdout, "error", None) is not None:
+            return  # the reader left
 
 
 sample_program.prog = "rnn-sample"

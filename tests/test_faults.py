@@ -509,3 +509,144 @@ def test_the_python_api_names_the_argument_it_refuses(argument, value):
     kwargs = {"vocab_size": 10, argument: value}
     with pytest.raises(ValueError, match=f"^{argument} must be"):
         RNN(**kwargs)
+
+
+# 8. One program per run ------------------------------------------------------------------------------
+
+
+def test_a_second_run_on_the_same_checkpoint_refuses_at_once_naming_the_first(tmp_path, corpus, capsys):
+    path = tmp_path / "run.npz"
+    first = program("train", *SMALL, "--data", corpus, "--steps", "100000000", "--eval-every", "1000000",
+                    "--checkpoint", path)
+    wait_for_training(first)
+    assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", path, "--overwrite"]) == 1
+    assert f"{path} is in use by rnn-train (process {first.pid} on " in error_line(capsys, "rnn-train")
+    first.send_signal(signal.SIGTERM)
+    first.communicate(timeout=60)
+    assert first.returncode == 128 + signal.SIGTERM
+    k = load(path).step  # the first run's, saved as it stopped: the second wrote nothing
+    assert k > 0 and not path.with_suffix(".jsonl").exists()
+    assert train([*SMALL, "--data", corpus, "--steps", k + 5, "--checkpoint", path, "--resume"]) == 0
+    assert load(path).step == k + 5  # the lock went with the first process
+
+
+# 9. Every stream and every file --------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_a_full_output_ends_in_one_line_and_exit_74_and_loses_no_training(tmp_path, corpus, stream):
+    code = "import sys; from rnn.cli import train_main; sys.exit(train_main())"
+    argv = [*SMALL, "--data", corpus, "--steps", "30", "--eval-every", "10", "--checkpoint", tmp_path / "run.npz"]
+    other = "stderr" if stream == "stdout" else "stdout"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-c", code, *map(str, argv)], text=True, timeout=120,
+                              **{stream: full, other: subprocess.PIPE})
+    said = getattr(proc, other)
+    lines = [line for line in said.splitlines() if line.startswith("rnn-train: ")]
+    name = "output" if stream == "stdout" else "error output"
+    assert proc.returncode == 74 and "Traceback" not in said and "Exception" not in said, said
+    assert lines == [f"rnn-train: error: the {name} failed (No space left on device); the run's files are "
+                     "whole"]
+    assert load(tmp_path / "run.npz").step == 30
+
+
+@pytest.mark.parametrize("fd", [1, 2])
+def test_a_closed_standard_stream_is_said_on_the_other_and_exits_74(tmp_path, corpus, fd):
+    code = "import sys; from rnn.cli import train_main; sys.exit(train_main())"
+    argv = [*SMALL, "--data", corpus, "--steps", "20", "--eval-every", "10", "--checkpoint", tmp_path / "run.npz"]
+    proc = subprocess.run([sys.executable, "-c", code, *map(str, argv)], capture_output=True, text=True,
+                          timeout=120, preexec_fn=lambda: os.close(fd))
+    said = proc.stderr if fd == 1 else proc.stdout
+    assert proc.returncode == 74 and "Traceback" not in said
+    name = "output" if fd == 1 else "error output"
+    assert f"rnn-train: error: the {name} failed (it was closed); the run's files are whole" in said
+    assert load(tmp_path / "run.npz").step == 20
+
+
+def fifo(path):
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("which", ["run.npz", "run.best.npz", "run.jsonl", "run.lock"])
+@pytest.mark.parametrize("thing", ["a FIFO", "a directory"])
+def test_run_files_must_be_regular_files_refused_before_training(tmp_path, corpus, capsys, which, thing):
+    target = tmp_path / which
+    fifo(target) if thing == "a FIFO" else target.mkdir()
+    assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", tmp_path / "run.npz",
+                  "--overwrite"]) == 1
+    assert f"{target} is {thing}, not a regular file" in error_line(capsys, "rnn-train")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [which]  # nothing written, nothing deleted
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("make, needle", [
+    (lambda d: fifo(d / "text.fifo"), "not a regular file"),
+    (lambda d: d, "not a regular file"),
+    (lambda d: write(d / "spaces.txt", b" " * 100_000), "holds only whitespace"),
+], ids=["a FIFO", "a directory", "only spaces"])
+def test_the_corpus_must_be_a_regular_file_of_text(tmp_path, capsys, make, needle):
+    assert train([*SMALL, "--data", make(tmp_path), "--checkpoint", tmp_path / "c.npz"]) == 1
+    assert needle in error_line(capsys, "rnn-train")
+    assert not (tmp_path / "c.npz").exists()
+
+
+def write(path, content):
+    path.write_bytes(content)
+    return path
+
+
+def test_the_corpus_size_is_checked_before_a_byte_is_read(tmp_path, monkeypatch):
+    from rnn.data import DataError, read_text
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as f:
+        f.truncate(3 * 2**30)  # sparse: 3 GiB on paper, nothing on disk
+    reads = []
+    real_open = open
+
+    def watched(path, *args, **kwargs):
+        reads.append(path)
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr("builtins.open", watched)
+    with pytest.raises(DataError, match="3,221,225,472 bytes, more than"):
+        read_text(big)
+    assert reads == []
+
+
+# 10. Stopped means stopped -------------------------------------------------------------------------------
+
+
+def stop_after(proc, ready, seconds_allowed=1.0):
+    """Send SIGTERM once ready(stderr so far) holds; the seconds the process took to end."""
+    seen, deadline = "", time.monotonic() + 120
+    while time.monotonic() < deadline and not ready(seen):
+        seen += proc.stderr.read(1) or ""
+    proc.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    proc.wait(timeout=60)
+    return time.monotonic() - sent
+
+
+BIG = ["--data", ROOT / "data" / "linux_man.txt", "--hidden-size", "1024", "--preset", "min-char-rnn"]
+
+
+@pytest.mark.parametrize("where", ["a long sample", "the final validation", "a blocked write"])
+def test_one_sigterm_ends_the_program_within_a_second(tmp_path, trained, corpus, where):
+    path = tmp_path / "run.npz"
+    if where == "a long sample":
+        proc = program("sample", "--checkpoint", trained, "-n", "10000000")
+        seconds = stop_after(proc, lambda seen: time.sleep(3) or True)  # loaded, sampling
+    elif where == "the final validation":  # 500,000 held-out characters through H = 1024: many seconds
+        proc = program("train", *BIG, "--steps", "1", "--eval-every", "1000", "--checkpoint", path)
+        seconds = stop_after(proc, lambda seen: "100%" in seen)
+    else:  # each step writes a long sample into a pipe nobody reads: the write blocks
+        proc = program("train", *SMALL, "--data", corpus, "--steps", "1000000", "--sample-every", "1",
+                       "--sample-chars", "100000", "--checkpoint", path)
+        seconds = stop_after(proc, lambda seen: time.sleep(4) or True)
+    err = proc.stderr.read()
+    assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in err, err
+    assert seconds < 1.0, f"{seconds:.2f} s"
+    if where != "a long sample":
+        assert load(path).step >= 1  # a step was taken: saved first
