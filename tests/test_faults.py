@@ -2,6 +2,7 @@
 
 import errno
 import json
+import math
 import os
 import signal
 import subprocess
@@ -13,10 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import rnn.train
-from rnn import RNN
-from rnn.checkpoint import CheckpointError, load, save, write_atomically
+from rnn import GRU, LSTM, RNN
+from rnn.checkpoint import Checkpoint, CheckpointError, load, save, settings as model_settings, write_atomically
+from rnn.data import Vocab
+from rnn.optim import OPTIMIZERS, state
 from rnn.cli import sample_main, train_main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -650,3 +655,68 @@ def test_one_sigterm_ends_the_program_within_a_second(tmp_path, trained, corpus,
     assert seconds < 1.0, f"{seconds:.2f} s"
     if where != "a long sample":
         assert load(path).step >= 1  # a step was taken: saved first
+
+
+# 11. Round trips, over generated checkpoints ---------------------------------------------------------
+
+
+@st.composite
+def checkpoints(draw):
+    """Any checkpoint save accepts: a cell, sizes, a vocabulary, a dtype, an optimizer, a state."""
+    cls = draw(st.sampled_from([RNN, LSTM, GRU]))
+    chars = draw(st.sets(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12))
+    H, T, B = draw(st.integers(1, 6)), draw(st.integers(1, 5)), draw(st.integers(1, 3))
+    model = cls(len(chars), H, T, dtype=draw(st.sampled_from(["float32", "float64"])),
+                optimizer=draw(st.sampled_from(list(OPTIMIZERS))), seed=draw(st.integers(0, 2**32)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32)))
+    model.theta[...] = rng.normal(size=model.theta.shape)
+    for value in state(model.optimizer).values():
+        value[...] = rng.random(value.shape)
+    h = rng.normal(size=(model.state_rows * H, B)).astype(model.dtype)
+    numbers = st.floats(0, 1e6)
+    return Checkpoint(model, Vocab("".join(chars)), h, draw(st.integers(0, 2**53)),
+                      draw(st.integers(0, 2**53)), draw(st.one_of(numbers, st.just(math.inf))),
+                      draw(numbers), draw(numbers), {"steps": draw(st.integers(1, 10**9))})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ckpt=checkpoints())
+def test_anything_save_accepts_load_reads_back_identically(tmp_path, ckpt):
+    save(tmp_path / "c.npz", ckpt)
+    back = load(tmp_path / "c.npz")
+    assert type(back.model) is type(ckpt.model) and model_settings(back.model) == model_settings(ckpt.model)
+    assert back.model.theta.tobytes() == ckpt.model.theta.tobytes()
+    for name, value in state(ckpt.model.optimizer).items():
+        assert state(back.model.optimizer)[name].tobytes() == value.tobytes()
+    assert back.h.tobytes() == ckpt.h.tobytes() and back.h.shape == ckpt.h.shape
+    assert back.vocab.chars == ckpt.vocab.chars
+    assert back.model.rng.bit_generator.state == ckpt.model.rng.bit_generator.state
+    assert (back.step, back.position, back.best_val_bpc, back.smooth_loss, back.seconds, back.run) == \
+        (ckpt.step, ckpt.position, ckpt.best_val_bpc, ckpt.smooth_loss, ckpt.seconds, ckpt.run)
+
+
+def test_a_subclass_of_a_cell_saves_as_its_cell(tmp_path, trained):
+    class Mine(RNN):
+        pass
+    ckpt = load(trained)
+    mine = Mine(ckpt.model.vocab_size, ckpt.model.hidden_size, ckpt.model.seq_length)
+    mine.theta[...] = ckpt.model.theta
+    save(tmp_path / "mine.npz", Checkpoint(mine, ckpt.vocab, ckpt.h))
+    assert np.array_equal(load(tmp_path / "mine.npz").model.theta, ckpt.model.theta)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=8),
+       cut=st.one_of(st.none(), st.floats(0, 1)))
+def test_anything_load_refuses_it_refuses_in_one_line(tmp_path, trained, edits, cut):
+    raw = bytearray(trained.read_bytes())
+    for where, byte in edits:
+        raw[int(where * (len(raw) - 1))] = byte
+    if cut is not None:
+        raw = raw[:int(cut * len(raw))]
+    path = tmp_path / "damaged.npz"
+    path.write_bytes(bytes(raw))
+    try:
+        load(path)
+    except CheckpointError as error:
+        assert "\n" not in str(error) and str(error).startswith(str(path))

@@ -219,3 +219,46 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path, corpus):
     assert "stopped by Ctrl-C" in err and "Traceback" not in err
     saved = load(path)
     assert saved.step > 0 and np.all(np.isfinite(saved.model.theta))
+
+
+def test_resume_reads_every_setting_from_the_checkpoint_and_refuses_only_a_contradiction(
+        tmp_path, corpus, capsys, monkeypatch):
+    """A cosine run of 3 streams, stopped, continues its curve with nothing but its checkpoint's name."""
+    rates, stop_after = [], 8
+    update = Adagrad.update
+
+    def recorded_update(self, theta, g):
+        rates.append(self.learning_rate)
+        update(self, theta, g)
+        if len(rates) == stop_after:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(Adagrad, "update", recorded_update)
+    flags = [*SMALL, "--data", corpus, "--schedule", "cosine", "--batch-size", "3", "--steps", "20",
+             "--eval-every", "5"]
+    path = tmp_path / "run.npz"
+    assert run(train_main, *flags, "--checkpoint", path) == 128 + signal.SIGINT
+    rates[:], stop_after = [], math.inf
+    assert run(train_main, "--data", corpus, "--checkpoint", path, "--resume") == 0
+    assert rates == [0.1 * 0.5 * (1 + math.cos(math.pi * s / 20)) for s in range(8, 20)]
+    assert load(path).step == 20 and load(path).h.shape[1] == 3
+    capsys.readouterr()
+    assert run(train_main, "--data", corpus, "--checkpoint", path, "--resume", "--schedule", "constant",
+               "--batch-size", "3", "--steps", "30") == 1
+    one_line_error(capsys, "rnn-train", "--schedule constant (saved: cosine)")
+    assert "--batch-size" not in capsys.readouterr().err  # agreeing with the checkpoint is no clash
+    assert run(train_main, "--data", corpus, "--checkpoint", path, "--resume", "--steps", "25") == 0
+    assert load(path).step == 25  # what may change, changes
+
+
+def test_minutes_bound_the_whole_run_final_validation_included(tmp_path):
+    """H = 1024 on the whole corpus: the full final validation alone would take far longer than 6 s."""
+    start = time.monotonic()
+    code = subprocess.run([sys.executable, str(ROOT / "scripts" / "example_text_generation.py"),
+                           "--hidden-size", "1024", "--batch-size", "1", "--minutes", "0.1",
+                           "--checkpoint", str(tmp_path / "run.npz")], capture_output=True, text=True,
+                          timeout=300)
+    seconds = time.monotonic() - start
+    assert code.returncode == 0, code.stderr
+    assert "final validation, on the first " in code.stdout and "(the time limit)" in code.stdout
+    assert seconds < 6 + 10, seconds  # the limit, and the reading and checks before the clock starts
