@@ -24,6 +24,8 @@ from rnn.data import Vocab
 from rnn.optim import OPTIMIZERS, state
 from rnn.cli import sample_main, train_main
 
+# signals, pipes, file types and limits as POSIX has them (Windows runs the rest)
+POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX processes and files")
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--preset", "min-char-rnn", "--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "--sample-chars", "20",
          "--sample-every", "1000000"]
@@ -121,6 +123,7 @@ def test_a_folder_we_may_not_write_to_fails_before_the_first_step(tmp_path, corp
     assert not (tmp_path / "run.npz").exists() and steps == []
 
 
+@POSIX
 def test_the_temporary_file_is_never_a_planted_symlink(tmp_path, trained, monkeypatch):
     victim = tmp_path / "victim.txt"
     victim.write_text("not the program's to write")
@@ -132,6 +135,7 @@ def test_the_temporary_file_is_never_a_planted_symlink(tmp_path, trained, monkey
     assert victim.read_text() == "not the program's to write" and not path.exists()
 
 
+@POSIX
 def test_a_symlinked_checkpoint_is_replaced_not_written_through(tmp_path, trained, capsys, corpus):
     victim = tmp_path / "victim.txt"
     victim.write_text("not the program's to write")
@@ -144,6 +148,7 @@ def test_a_symlinked_checkpoint_is_replaced_not_written_through(tmp_path, traine
     assert not (tmp_path / "run.npz").is_symlink() and load(tmp_path / "run.npz").step == 3
 
 
+@POSIX
 def test_the_log_is_never_appended_through_a_symlink(tmp_path, trained, corpus, capsys):
     for name in ("run.npz", "run.best.npz"):
         (tmp_path / name).write_bytes(trained.with_name(name).read_bytes())
@@ -193,6 +198,7 @@ def test_a_full_disk_keeps_the_previous_checkpoint(tmp_path, trained, tiny_disk,
     assert path.read_bytes() == before and leftovers(folder) == []
 
 
+@POSIX
 def test_a_file_size_limit_keeps_the_previous_checkpoint(tmp_path, trained, corpus):
     path = tmp_path / "run.npz"
     for name in ("run.npz", "run.best.npz", "run.jsonl"):
@@ -241,7 +247,8 @@ def wait_for_training(proc):
     time.sleep(0.5)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@POSIX
+@pytest.mark.parametrize("signum", [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)])
 def test_a_stop_signal_saves_and_the_run_resumes_bitwise(tmp_path, corpus, signum):
     flags = [*SMALL, "--data", corpus, "--batch-size", "2", "--eval-every", "1000000"]
     proc = program("train", *flags, "--steps", "100000000", "--checkpoint", tmp_path / "stopped.npz")
@@ -263,6 +270,7 @@ def test_a_stop_signal_saves_and_the_run_resumes_bitwise(tmp_path, corpus, signu
     assert np.array_equal(resumed.h, straight.h)
 
 
+@POSIX
 def test_a_second_ctrl_c_during_a_save_waits_for_the_rename(tmp_path):
     path = tmp_path / "model.npz"
     path.write_bytes(b"old")
@@ -281,6 +289,7 @@ def test_a_second_ctrl_c_during_a_save_waits_for_the_rename(tmp_path):
     assert path.read_bytes() == b"new, and whole" and leftovers(tmp_path) == []
 
 
+@POSIX
 def test_a_fatal_signal_during_a_save_leaves_no_temporary_file(tmp_path):
     path = tmp_path / "model.npz"
     code = f"""if True:
@@ -351,6 +360,7 @@ def test_non_finite_weights_are_never_saved(tmp_path, trained):
 # 5. No traceback: a broken pipe ----------------------------------------------------------------------
 
 
+@POSIX
 def test_a_closed_pipe_ends_rnn_sample_quietly(trained):
     proc = program("sample", "--checkpoint", trained, "-n", "100000", "--num-samples", "5")
     assert len(proc.stdout.read(10)) == 10
@@ -359,6 +369,7 @@ def test_a_closed_pipe_ends_rnn_sample_quietly(trained):
     assert proc.wait(timeout=60) == 128 + signal.SIGPIPE and err == ""
 
 
+@POSIX
 def test_a_closed_pipe_does_not_stop_training(tmp_path, corpus):
     proc = program("train", *SMALL, "--data", corpus, "--steps", "200", "--eval-every", "10",
                    "--checkpoint", tmp_path / "run.npz")
@@ -519,6 +530,7 @@ def test_the_python_api_names_the_argument_it_refuses(argument, value):
 # 8. One program per run ------------------------------------------------------------------------------
 
 
+@POSIX
 def test_a_second_run_on_the_same_checkpoint_refuses_at_once_naming_the_first(tmp_path, corpus, capsys):
     path = tmp_path / "run.npz"
     first = program("train", *SMALL, "--data", corpus, "--steps", "100000000", "--eval-every", "1000000",
@@ -538,6 +550,7 @@ def test_a_second_run_on_the_same_checkpoint_refuses_at_once_naming_the_first(tm
 # 9. Every stream and every file --------------------------------------------------------------------------
 
 
+@POSIX
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
 @pytest.mark.parametrize("stream", ["stdout", "stderr"])
 def test_a_full_output_ends_in_one_line_and_exit_74_and_loses_no_training(tmp_path, corpus, stream):
@@ -556,6 +569,7 @@ def test_a_full_output_ends_in_one_line_and_exit_74_and_loses_no_training(tmp_pa
     assert load(tmp_path / "run.npz").step == 30
 
 
+@POSIX
 @pytest.mark.parametrize("fd", [1, 2])
 def test_a_closed_standard_stream_is_said_on_the_other_and_exits_74(tmp_path, corpus, fd):
     code = "import sys; from rnn.cli import train_main; sys.exit(train_main())"
@@ -574,7 +588,7 @@ def fifo(path):
     return path
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@POSIX
 @pytest.mark.parametrize("which", ["run.npz", "run.best.npz", "run.jsonl", "run.lock"])
 @pytest.mark.parametrize("thing", ["a FIFO", "a directory"])
 def test_run_files_must_be_regular_files_refused_before_training(tmp_path, corpus, capsys, which, thing):
@@ -637,6 +651,7 @@ def stop_after(proc, ready, seconds_allowed=1.0):
 BIG = ["--data", ROOT / "data" / "linux_man.txt", "--hidden-size", "1024", "--preset", "min-char-rnn"]
 
 
+@POSIX
 @pytest.mark.parametrize("where", ["a long sample", "the final validation", "a blocked write"])
 def test_one_sigterm_ends_the_program_within_a_second(tmp_path, trained, corpus, where):
     path = tmp_path / "run.npz"

@@ -15,6 +15,8 @@ from rnn.checkpoint import load
 from rnn.cli import sample_main, train_main
 from rnn.optim import Adagrad
 
+# signals, pipes, file types and limits as POSIX has them (Windows runs the rest)
+POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX processes and files")
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--preset", "min-char-rnn", "--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "--sample-chars", "20"]
 
@@ -203,6 +205,7 @@ def test_a_divergence_before_the_first_save_names_its_cause_and_leaves_nothing(t
     assert not path.exists() and not path.with_suffix(".jsonl").exists()  # a rerun is not blocked
 
 
+@POSIX
 def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path, corpus):
     path = tmp_path / "run.npz"
     cmd = [sys.executable, str(ROOT / "scripts" / "example_text_generation.py"), *SMALL, "--data", str(corpus),
