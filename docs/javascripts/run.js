@@ -70,9 +70,16 @@
     ready = null;
   }
 
+  // The files a run reads: those the build found in the block, and every file
+  // the site serves (all the data the package ships) that the code names, an
+  // f-string's `{...}` matching any part of a name, as in the build's hook.
   function filesFor(code, block) {
     const listed = block.dataset.runFiles.split(" ").filter(Boolean);
-    const named = Object.keys(manifest.files).filter((path) => code.includes(path));
+    const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const patterns = [...code.matchAll(/["'](data\/[^"'\n]+)["']/g)].map(
+      ([, literal]) => new RegExp("^" + literal.split(/\{[^}]*\}/).map(escape).join("[^/]*") + "$")
+    );
+    const named = Object.keys(manifest.files).filter((path) => patterns.some((p) => p.test(path)));
     return [...new Set([...listed, ...named])];
   }
 
@@ -104,14 +111,19 @@
     status.setAttribute("role", "status");
     bar.append(run, stop, edit, reset, status);
 
-    const stdout = document.createElement("pre");
-    stdout.className = "run-stdout";
-    stdout.hidden = true;
-    stdout.setAttribute("aria-label", "Output");
-    const stderr = document.createElement("pre");
-    stderr.className = "run-stderr";
-    stderr.hidden = true;
-    stderr.setAttribute("aria-label", "Errors");
+    // Output is read out as it arrives; its box can be reached and scrolled by
+    // keyboard (a wide table scrolls sideways on a phone).
+    const output = (kind, label) => {
+      const pre = document.createElement("pre");
+      pre.className = `run-${kind}`;
+      pre.hidden = true;
+      pre.tabIndex = 0;
+      pre.setAttribute("aria-label", label);
+      pre.setAttribute("aria-live", "polite");
+      return pre;
+    };
+    const stdout = output("stdout", "Output");
+    const stderr = output("stderr", "Errors");
     block.after(bar, stdout, stderr);
 
     const code = () => (editor ? editor.value : original);
