@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 RUN_IN_PLACE = {"python", "bash", "sh"}
 TANGLED = re.compile(r'^python\s+title="rnn/[\w/]+\.py"$')
-NOT_CODE = {"text", "console", "latex", "tsv"}  # output and transcripts, shown, never run
+NOT_CODE = {"text", "console", "latex", "tsv", "diff"}  # output, transcripts, changes: never run
 MAX_SKIPS = 3
 
 
