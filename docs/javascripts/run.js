@@ -238,5 +238,35 @@
     reset.addEventListener("click", resetBlock);
   }
 
+  // The page's other scripts (exercises.js) run code in the same interpreter:
+  // resolves to {ok, stdout, stderr}; `status` gets the loading messages.
+  window.clearRnnRun = async (code, status = () => {}) => {
+    if (busy) throw new Error("Another block is running");
+    busy = true;
+    try {
+      if (!ready) await startWorker(status);
+      await ready;
+      const out = { stdout: "", stderr: "" };
+      out.ok = await new Promise((resolve, reject) => {
+        current = {
+          onMessage: (data) => {
+            if (data.type === "out") out[data.stream] += data.text;
+            else if (data.type === "status") status(data.text);
+            else if (data.type === "done") resolve(data.ok);
+            else if (data.type === "fatal" || data.type === "stopped") reject(new Error(data.text));
+          },
+        };
+        worker.postMessage({ type: "run", code, files: [] });
+      });
+      return out;
+    } catch (error) {
+      stopWorker();
+      throw error;
+    } finally {
+      current = null;
+      busy = false;
+    }
+  };
+
   blocks.forEach(setUp);
 })();
