@@ -197,16 +197,17 @@
       });
       const update = latest(async () => {
         tShown.textContent = Number(temperature.value).toFixed(2);
+        const args = settings();
         try {
           const rows = await python(
-            "from rnn.playground import next_chars\nprint(json.dumps(next_chars(**args)))", settings());
+            "from rnn.playground import next_chars\nprint(json.dumps(next_chars(**args)))", args);
           error.textContent = "";
           const shown = rows.map(([c, p]) => [JSON.stringify(c).slice(1, -1) || " ", p]);
-          const caption = `The 10 likeliest next characters after the prime, at temperature ${settings().temperature}`;
+          const caption = `The 10 likeliest next characters after the prime, at temperature ${args.temperature}`;
           figure.replaceChildren(bars(shown.map(([c, p]) => [c === " " ? "␣" : c, p]), caption));
           alt.replaceChildren(alt.firstChild, table(caption, ["character", "probability"],
             shown.map(([c, p]) => [c === " " ? "space" : c, p.toFixed(4)])));
-          root.dataset.rows = JSON.stringify(rows);
+          root.dataset.shown = JSON.stringify({ args, rows });
         } catch (e) {
           error.textContent = e.message;
         }
@@ -409,8 +410,8 @@
 
   function decay(root) {
     frame(root, "the gradient through time", async (body) => {
-      const scale = range(-2, 0, 0.05, -1);
-      const hidden = range(16, 256, 16, 100);
+      const scale = range(-2, 0, 0.05, -1.5);
+      const hidden = range(16, 256, 16, 96);
       const scaleShown = el("output");
       const hiddenShown = el("output");
       const factor = el("p", { class: "widget-factor", role: "status" });
