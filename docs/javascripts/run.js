@@ -14,7 +14,6 @@
   const root = new URL("../", script.src).href;
   const workerURL = new URL("run-worker.js", script.src).href;
   const blocks = [...document.querySelectorAll("div.language-python.highlight[data-run]")];
-  if (blocks.length === 0) return;
 
   let worker = null;
   let ready = null; // a promise: the worker has loaded Python
@@ -269,4 +268,42 @@
   };
 
   blocks.forEach(setUp);
+
+  // The page's figures (widgets.js) run their Python here too, one run at a
+  // time with the Run buttons: clearRnn.run(code, files) resolves to
+  // {ok, stdout, stderr} once the interpreter is free and the code has run.
+  let queue = Promise.resolve();
+  async function runForWidget(code, files) {
+    while (busy) await new Promise((resolve) => setTimeout(resolve, 50));
+    busy = true;
+    const out = { stdout: "", stderr: "" };
+    try {
+      if (!ready) startWorker(() => {});
+      await ready;
+      const ok = await new Promise((resolve, reject) => {
+        current = {
+          onMessage: (data) => {
+            if (data.type === "out") out[data.stream] += data.text;
+            else if (data.type === "done") resolve(data.ok);
+            else if (data.type === "fatal" || data.type === "stopped") reject(new Error(data.text));
+          },
+        };
+        worker.postMessage({ type: "run", code, files });
+      });
+      return { ok, ...out };
+    } catch (error) {
+      stopWorker();
+      throw error;
+    } finally {
+      current = null;
+      busy = false;
+    }
+  }
+  window.clearRnn = {
+    run(code, files = []) {
+      const result = queue.then(() => runForWidget(code, files));
+      queue = result.catch(() => {});
+      return result;
+    },
+  };
 })();
