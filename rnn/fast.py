@@ -24,7 +24,7 @@ def states(hprev, T):
 
 
 def kept(work, name, shape, dtype):
-    """The array a model's workspace keeps under name, (re)made to fit; fresh without one."""
+    """The array work keeps under name, remade if it does not fit; fresh if no work."""
     if work is None:
         return np.empty(shape, dtype)
     a = work.get(name)

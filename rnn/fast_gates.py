@@ -70,7 +70,8 @@ def lstm_backward(inputs, cache, dys, Wx, Wh, Why, b, by, work=None):
     """As rnn.lstm.backward, on lstm_forward's blocks."""
     hs_prev, hs, cs_prev, gates, tanh_cs = cache
     T, B, H = tanh_cs.shape
-    dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys, work)  # dhs[t].T: (B, H)
+    hs_t = hs.transpose(0, 2, 1)  # (T, H, B), as output_grads takes them
+    dWhy, dby, dhs = output_grads(Why, hs_t, dys, work)  # dhs[t].T: (B, H)
     slopes = np.empty((4, B, H), gates.dtype)  # one step's, each gate's block
     one_plus_g, dtanh_c = np.empty((2, B, H), gates.dtype)
     das = kept(work, "das", gates.shape, gates.dtype)
@@ -136,7 +137,8 @@ def gru_backward(inputs, cache, dys, Wx, Wh, Why, b, by, work=None):
     """As rnn.gru.backward, on gru_forward's blocks."""
     hs_prev, hs, gates, ahs = cache
     _, T, B, H = gates.shape
-    dWhy, dby, dhs = output_grads(Why, hs.transpose(0, 2, 1), dys, work)  # dhs[t].T: (B, H)
+    hs_t = hs.transpose(0, 2, 1)  # (T, H, B), as output_grads takes them
+    dWhy, dby, dhs = output_grads(Why, hs_t, dys, work)  # dhs[t].T: (B, H)
     slopes, one_plus_n = np.empty((3, B, H), gates.dtype), np.empty((B, H), gates.dtype)
     dxs = kept(work, "dxs", gates.shape, gates.dtype)  # into the pre-activations
     dahs = kept(work, "dahs", gates.shape, gates.dtype)  # into Wh_k @ h_{t-1}
