@@ -264,6 +264,7 @@ def say(text):
 
 def train_program(argv=None):
     args = train_parser().parse_args(argv)
+    args.started = time.monotonic()  # --minutes counts from here
     try:
         return run_training(args)
     except (DataError, CheckpointError, TrainingError, ValueError) as error:
@@ -323,7 +324,8 @@ def train_locked(args, ckpt, config, path, train_data, val_data):
     say(f"saving this run in {path}, with {path.stem}.best.npz and {path.stem}.jsonl; "
         f"bpc is bits per character")
     with threadpool_limits(config.threads, user_api="blas"):
-        result = train(ckpt, train_data, val_data, path, config, log=say)
+        result = train(ckpt, train_data, val_data, path, config, log=say,
+                       started=args.started)
     if result.signum:
         name = ("Ctrl-C" if result.signum == signal.SIGINT
                 else signal.Signals(result.signum).name)

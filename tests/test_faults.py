@@ -526,6 +526,13 @@ def test_the_python_api_names_the_argument_it_refuses(argument, value):
     with pytest.raises(ValueError, match=f"^{argument} must be"):
         RNN(**kwargs)
 
+def test_the_vocabulary_refuses_indices_it_does_not_hold():
+    vocab = Vocab("abc")
+    assert vocab.decode([0, 2, 1]) == "acb"
+    for bad, needle in [([-1], "from 0 to 2, not -1"), ([3], "from 0 to 2, not 3"), ([0.5], "integers")]:
+        with pytest.raises(ValueError, match=f"^ixes must be .*{needle}"):
+            vocab.decode(bad)
+
 
 # 8. One program per run ------------------------------------------------------------------------------
 
@@ -735,3 +742,4 @@ def test_anything_load_refuses_it_refuses_in_one_line(tmp_path, trained, edits, 
         load(path)
     except CheckpointError as error:
         assert "\n" not in str(error) and str(error).startswith(str(path))
+
