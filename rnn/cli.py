@@ -1,7 +1,8 @@
 # Generated from docs/program.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/program/
 
-"""The command-line programs rnn-train and rnn-sample: options in, one-line errors out."""
+"""The command-line programs rnn-train and rnn-sample: options in, one-line errors
+out."""
 
 import argparse
 import math
@@ -39,7 +40,7 @@ FIXED = ("model", "hidden_size", "seq_length", "optimizer", "learning_rate", "dt
 
 
 def number(kind, zero=False, most=math.inf):
-    """A finite number above zero (or zero, where that means something), at most most."""
+    """A finite number above zero (or zero, where that means something), up to most."""
     def parse(text):
         try:
             value = float(text)

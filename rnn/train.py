@@ -25,8 +25,8 @@ from rnn.loss import cross_entropy
 from rnn.model import Recurrent
 from rnn.optim import OPTIMIZERS
 
-MODEL_DEFAULTS = {name: parameter.default  # min-char-rnn's, from the model's signature
-                  for name, parameter in inspect.signature(Recurrent).parameters.items()}
+MODEL_DEFAULTS = {name: p.default  # min-char-rnn's, from the model's signature
+                  for name, p in inspect.signature(Recurrent).parameters.items()}
 SCHEDULES = {
     "constant": lambda s, N: 1.0,
     "cosine": lambda s, N: 0.5 * (1 + math.cos(math.pi * s / N)),
@@ -255,7 +255,7 @@ def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write
                     read = validate(ckpt, val_data[:config.eval_chars + 1], path, log,
                                     saved_step, end, recent.bpc(reset=True))
                     per_char = (time.monotonic() - before) / read  # seconds
-                    final = 1.2 * per_char * len(val_data)  # what the last one will need
+                    final = 1.2 * per_char * len(val_data)  # the last one's need
                     stop_training = end - min(final, 0.5 * (end - started))
                     saved_step = ckpt.step
                     next_report = time.monotonic() + config.report_seconds
