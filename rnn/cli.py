@@ -23,8 +23,8 @@ from rnn import MODELS
 from rnn.checkpoint import (Checkpoint, CheckpointError, check_memory, check_writable,
                             load, settings)
 from rnn.data import DataError, Vocab, corpus_path, model_path, read_text, split_pages
-from rnn.train import (GREEDY_BELOW, PRESETS, StopFlag, Stopped, TrainConfig,
-                       TrainingError, companions, config_from, train)
+from rnn.train import (PRESETS, StopFlag, Stopped, TrainConfig, TrainingError,
+                       companions, config_from, train)
 
 try:
     import fcntl  # POSIX
@@ -399,9 +399,8 @@ def write_samples(args):
     ix = ckpt.vocab.encode(prime)
     h = ckpt.model.predict(ix[:-1], None)[1] if len(ix) > 1 else None
     rng = np.random.default_rng(args.seed)
-    temperature = 0 if args.temperature < GREEDY_BELOW else args.temperature
     for i in range(args.num_samples):
-        ixes = ckpt.model.sample(h, ix[-1], args.n, temperature, rng, args.top_k)
+        ixes = ckpt.model.sample(h, ix[-1], args.n, args.temperature, rng, args.top_k)
         print(("----\n" if i else "") + shown + ckpt.vocab.decode(ixes), flush=True)
         if getattr(sys.stdout, "error", None) is not None:
             return  # the reader left

@@ -279,16 +279,13 @@ def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write
     return result
 
 
-GREEDY_BELOW = 1e-3  # temperatures this close to 0 are greedy: dividing would overflow
-
-
 def sample_text(ckpt, last, config):
     """A sample of the first stream, from the state after its last character."""
     if not config.sample_chars:
         return "----"
     rng = np.random.default_rng([config.seed, ckpt.step])  # the model's rng is not used
-    temperature = 0 if config.temperature < GREEDY_BELOW else config.temperature
-    ixes = ckpt.model.sample(ckpt.h[:, :1], last, config.sample_chars, temperature, rng)
+    ixes = ckpt.model.sample(ckpt.h[:, :1], last, config.sample_chars,
+                             config.temperature, rng)
     return f"----\n{ckpt.vocab.decode(ixes)}\n----"
 
 

@@ -534,6 +534,22 @@ def test_the_vocabulary_refuses_indices_it_does_not_hold():
             vocab.decode(bad)
 
 
+def test_a_nan_state_is_refused_before_it_reaches_a_weight():
+    model = RNN(5, 4, 3, seed=0)
+    before = model.theta.copy()
+    h = np.zeros((4, 1))
+    h[2, 0] = np.nan
+    with pytest.raises(ValueError, match="^hprev must be finite"):
+        model.train_step([0, 1, 2], [1, 2, 3], h)
+    assert np.array_equal(model.theta, before)
+
+
+def test_the_api_samples_greedily_near_zero_temperature():
+    model = RNN(5, 4, 3, seed=0)
+    greedy = model.sample(None, 0, 20, temperature=0)
+    assert model.sample(None, 0, 20, temperature=1e-50) == greedy
+
+
 # 8. One program per run ------------------------------------------------------------------------------
 
 
