@@ -9,8 +9,12 @@ Serves a built site on 127.0.0.1 (every other host refused) and measures:
     interpreter starts again);
   * "Train it here" for --train-seconds of wall time after the click on Train:
     its curve, the last validation bpc, and its characters per second;
-  * the same Trainer, settings and slices in CPython (native NumPy), and one
-    matrix product of the recurrence, (H, H) @ (H, B) in float32, in both.
+  * the same Trainer, settings and slices in CPython (native NumPy, one thread:
+    WebAssembly has one), and one matrix product of the recurrence,
+    (H, H) @ (H, B) in float32, in both.
+
+The machine's load average is recorded with the numbers: on a shared machine
+every figure here is slower than on an idle one.
 
 Writes --out (data/runs/widgets.json) with the command that produced it.
 
@@ -38,6 +42,8 @@ WIDGETS = {"sampling": "sampling/", "inside": "inside/", "train": "inside/", "de
 MATMUL = """
 import json, time
 import numpy as np
+from threadpoolctl import threadpool_limits
+threadpool_limits(1)
 from rnn.inside import BROWSER
 H, B = BROWSER["hidden_size"], BROWSER["batch_size"]
 rng = np.random.default_rng(0)
@@ -98,11 +104,14 @@ def train_natively(seconds: float) -> dict:
     import subprocess
 
     out = subprocess.run([sys.executable, "-c", MATMUL], capture_output=True, text=True, check=True)
+    from threadpoolctl import threadpool_limits
+
     from rnn.inside import BROWSER, Trainer
 
     trainer = Trainer(**BROWSER)
-    while trainer.seconds < seconds:
-        trainer.train_for(0.4)  # the page's slice
+    with threadpool_limits(1):
+        while trainer.seconds < seconds:
+            trainer.train_for(0.4)  # the page's slice
     return {"chars_per_s": trainer.chars / trainer.seconds, "matmul_s": json.loads(out.stdout)}
 
 
@@ -125,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
+    load = [os.getloadavg()[0]]
     starts = {kind: {"cold": [], "warm": []} for kind in WIDGETS}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -147,11 +157,13 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
     server.shutdown()
     native = train_natively(args.native_seconds)
+    load.append(os.getloadavg()[0])
     curve = browser_run["curve"]
     record = {
         "command": "python scripts/time_widgets.py " + " ".join(argv or sys.argv[1:]),
         "chromium": version,
         "cpus": os.cpu_count(),
+        "load_average_1min": {"start": round(load[0], 1), "end": round(load[1], 1)},
         "trainer": BROWSER,
         "first_result_s": {
             kind: {name: round(statistics.median(times), 2) for name, times in t.items()}
