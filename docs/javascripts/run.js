@@ -69,9 +69,16 @@
     ready = null;
   }
 
+  // The files a run reads: those the build found in the block, and every file
+  // the site serves (all the data the package ships) that the code names, an
+  // f-string's `{...}` matching any part of a name, as in the build's hook.
   function filesFor(code, block) {
     const listed = block.dataset.runFiles.split(" ").filter(Boolean);
-    const named = Object.keys(manifest.files).filter((path) => code.includes(path));
+    const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const patterns = [...code.matchAll(/["'](data\/[^"'\n]+)["']/g)].map(
+      ([, literal]) => new RegExp("^" + literal.split(/\{[^}]*\}/).map(escape).join("[^/]*") + "$")
+    );
+    const named = Object.keys(manifest.files).filter((path) => patterns.some((p) => p.test(path)));
     return [...new Set([...listed, ...named])];
   }
 
@@ -103,14 +110,19 @@
     status.setAttribute("role", "status");
     bar.append(run, stop, edit, reset, status);
 
-    const stdout = document.createElement("pre");
-    stdout.className = "run-stdout";
-    stdout.hidden = true;
-    stdout.setAttribute("aria-label", "Output");
-    const stderr = document.createElement("pre");
-    stderr.className = "run-stderr";
-    stderr.hidden = true;
-    stderr.setAttribute("aria-label", "Errors");
+    // Output is read out as it arrives; its box can be reached and scrolled by
+    // keyboard (a wide table scrolls sideways on a phone).
+    const output = (kind, label) => {
+      const pre = document.createElement("pre");
+      pre.className = `run-${kind}`;
+      pre.hidden = true;
+      pre.tabIndex = 0;
+      pre.setAttribute("aria-label", label);
+      pre.setAttribute("aria-live", "polite");
+      return pre;
+    };
+    const stdout = output("stdout", "Output");
+    const stderr = output("stderr", "Errors");
     block.after(bar, stdout, stderr);
 
     const code = () => (editor ? editor.value : original);
@@ -224,6 +236,36 @@
     edit.addEventListener("click", openEditor);
     reset.addEventListener("click", resetBlock);
   }
+
+  // The page's other scripts (exercises.js) run code in the same interpreter:
+  // resolves to {ok, stdout, stderr}; `status` gets the loading messages.
+  window.clearRnnRun = async (code, status = () => {}) => {
+    if (busy) throw new Error("Another block is running");
+    busy = true;
+    try {
+      if (!ready) await startWorker(status);
+      await ready;
+      const out = { stdout: "", stderr: "" };
+      out.ok = await new Promise((resolve, reject) => {
+        current = {
+          onMessage: (data) => {
+            if (data.type === "out") out[data.stream] += data.text;
+            else if (data.type === "status") status(data.text);
+            else if (data.type === "done") resolve(data.ok);
+            else if (data.type === "fatal" || data.type === "stopped") reject(new Error(data.text));
+          },
+        };
+        worker.postMessage({ type: "run", code, files: [] });
+      });
+      return out;
+    } catch (error) {
+      stopWorker();
+      throw error;
+    } finally {
+      current = null;
+      busy = false;
+    }
+  };
 
   blocks.forEach(setUp);
 
