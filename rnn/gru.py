@@ -9,9 +9,7 @@ from rnn import fast
 from rnn.fast import columns, input_grad, input_terms, output, output_grads
 from rnn.fast import recurrent_grad, states, steps
 from rnn.gates import sigmoid
-from rnn.loss import softmax
 from rnn.model import Cell, Parameter, Recurrent
-from rnn.sample import draw
 
 
 def param_shapes(vocab_size, hidden_size):
@@ -27,7 +25,7 @@ def cell(ax, ah, h_prev):
     return np.concatenate([r, z, n]), (1 - z) * n + z * h_prev
 
 
-def forward(Wx, Wh, Why, b, by, inputs, hprev):
+def forward(inputs, hprev, Wx, Wh, Why, b, by):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs, gates, ahns), last state."""
     T, H = len(inputs), len(hprev)
     hs = states(hprev, T)  # (T + 1, H, B)
@@ -41,7 +39,7 @@ def forward(Wx, Wh, Why, b, by, inputs, hprev):
     return output(Why, by, hs[:T]), (hs, gates, ahns), hs[T - 1]
 
 
-def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
+def backward(inputs, cache, dys, Wx, Wh, Why, b, by):
     """dys (T, V, B), inputs (T, B), forward's cache -> gradients, dL/dhprev (H, B)."""
     hs, gates, ahns = cache
     T, H = len(inputs), hs.shape[1]
@@ -65,23 +63,17 @@ def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     return grads, dhnext
 
 
-def sample(Wx, Wh, Why, b, by, h, seed_ix, n, temperature, rng, top_k=None):
-    """h (H, B), characters seed_ix (B,) -> n drawn characters per stream (n, B)."""
-    ixes = np.empty((n, h.shape[1]), dtype=np.int64)
-    ix = seed_ix
-    for t in range(n):
-        _, h = cell(Wx[:, ix] + b, Wh @ h, h)
-        p = softmax((Why @ h + by) / temperature)
-        ix = ixes[t] = draw(p, rng, top_k)
-    return ixes
-
-
 class GRU(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
-    plain_cell = Cell(forward, backward, sample, fast.loss)
-    fast_cell = Cell(fast.gru_forward, fast.gru_backward, sample, fast.loss)
+    plain_cell = Cell(forward, backward, fast.loss)
+    fast_cell = Cell(fast.gru_forward, fast.gru_backward, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):
         return 1 / np.sqrt(hidden_size)  # as the LSTM's, and for the same reason
+
+    def step(self, ix, h):
+        """Characters ix (B,), state h (H, B) -> the next scores (V, B) and state."""
+        _, h = cell(self.Wx[:, ix] + self.b, self.Wh @ h, h)
+        return self.Why @ h + self.by, h

@@ -9,9 +9,7 @@ from rnn import fast
 from rnn.fast import columns, input_grad, input_terms, output, output_grads
 from rnn.fast import recurrent_grad, states, steps
 from rnn.gates import sigmoid
-from rnn.loss import softmax
 from rnn.model import Cell, Parameter, Recurrent
-from rnn.sample import draw
 
 
 def param_shapes(vocab_size, hidden_size):
@@ -33,7 +31,7 @@ def cell(a, c_prev):
     return gates, c, o * np.tanh(c)
 
 
-def forward(Wx, Wh, Why, b, by, inputs, state):
+def forward(inputs, state, Wx, Wh, Why, b, by):
     """inputs (T, B), state (2H, B) -> ys (T, V, B), (hs, cs, gates), last state."""
     T, H = len(inputs), len(state) // 2
     hs, cs = states(state[:H], T), states(state[H:], T)  # (T + 1, H, B) each
@@ -45,7 +43,7 @@ def forward(Wx, Wh, Why, b, by, inputs, state):
     return output(Why, by, hs[:T]), (hs, cs, gates), last
 
 
-def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
+def backward(inputs, cache, dys, Wx, Wh, Why, b, by):
     """dys (T, V, B), inputs (T, B), forward's cache -> gradients, dL/dstate (2H, B)."""
     hs, cs, gates = cache
     T, H = len(inputs), hs.shape[1]
@@ -72,25 +70,12 @@ def backward(Wx, Wh, Why, b, by, inputs, cache, dys):
     return grads, np.concatenate([dhnext, dcnext])
 
 
-def sample(Wx, Wh, Why, b, by, state, seed_ix, n, temperature, rng, top_k=None):
-    """state (2H, B), characters seed_ix (B,) -> n drawn characters a stream (n, B)."""
-    H = state.shape[0] // 2
-    h, c = state[:H], state[H:]
-    ixes = np.empty((n, state.shape[1]), dtype=np.int64)
-    ix = seed_ix
-    for t in range(n):
-        _, c, h = cell(Wx[:, ix] + Wh @ h + b, c)
-        p = softmax((Why @ h + by) / temperature)
-        ix = ixes[t] = draw(p, rng, top_k)
-    return ixes
-
-
 class LSTM(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     state_rows = 2  # h stacked on c
     param_shapes = staticmethod(param_shapes)
-    plain_cell = Cell(forward, backward, sample, fast.loss)
-    fast_cell = Cell(fast.lstm_forward, fast.lstm_backward, sample, fast.loss)
+    plain_cell = Cell(forward, backward, fast.loss)
+    fast_cell = Cell(fast.lstm_forward, fast.lstm_backward, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):
@@ -99,3 +84,9 @@ class LSTM(Recurrent):
     def initial_params(self, vocab_size, hidden_size, rng, dtype):
         params = super().initial_params(vocab_size, hidden_size, rng, dtype)
         return open_forget_gate(params, hidden_size)
+
+    def step(self, ix, state):
+        """Characters ix (B,), state (2H, B) -> the next scores (V, B) and state."""
+        H = self.hidden_size
+        _, c, h = cell(self.Wx[:, ix] + self.Wh @ state[:H] + self.b, state[H:])
+        return self.Why @ h + self.by, np.concatenate([h, c])
