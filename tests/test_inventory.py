@@ -13,7 +13,7 @@ from fences import fences, page_fences
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 RUN_IN_PLACE = {"python", "bash", "sh"}
-NOT_CODE = {"text", "console", "latex", "tsv"}  # output and transcripts, shown, never run
+NOT_CODE = {"text", "console", "latex", "tsv", "diff"}  # output, transcripts, changes: never run
 MAX_SKIPS = 3
 
 

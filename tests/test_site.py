@@ -27,6 +27,7 @@ each of the layout rules on purpose and check that the checks notice.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import http.server
 import io
@@ -445,6 +446,75 @@ def bright_diagrams(page) -> list[str]:
     return problems
 
 
+# Every displayed equation, fully visible or not at the page's width: its drawing
+# inside both the box it scrolls in and the column of text. One that is not must
+# show that it scrolls (a shadow at the cut edge, drawn as a background of its
+# scroll box) and take the keyboard's focus, so that the arrow keys scroll it.
+_EQUATIONS = r"""() => {
+  const tex = new Map();
+  for (const item of (window.MathJax?.startup?.document?.math || [])) {
+    if (item.display && item.typesetRoot) tex.set(item.typesetRoot, item.math.trim());
+  }
+  const column = document.querySelector(".md-content__inner").getBoundingClientRect();
+  return [...document.querySelectorAll('mjx-container[display="true"]')].map((c) => {
+    const r = c.querySelector(":scope > svg").getBoundingClientRect();
+    const box = c.getBoundingClientRect();
+    const style = getComputedStyle(c);
+    return {
+      tex: (tex.get(c) || c.textContent).slice(0, 70),
+      visible: r.left >= Math.max(box.left, column.left) - 1 && r.right <= Math.min(box.right, column.right) + 1,
+      shadow: style.backgroundImage.includes("gradient"),
+      keyboard: c.tabIndex >= 0 && ["auto", "scroll"].includes(style.overflowX),
+    };
+  });
+}"""
+EQUATION_WIDTHS = {360: 0.95, 390: 0.95, 1280: 1.0}  # width: the share fully visible, at least
+
+
+def equations(page) -> list[dict]:
+    """The displayed equations of the loaded page (see _EQUATIONS)."""
+    return page.evaluate(_EQUATIONS)
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILS_ON = ("serious", "critical")
+
+
+@functools.cache
+def _axe_source() -> str:
+    """axe-core, from npm, checked against its pinned hashes (scripts/vendor_axe.py)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import vendor_axe
+
+    try:
+        return vendor_axe.ensure().read_text(encoding="utf-8")
+    except vendor_axe.VendorError as exc:
+        pytest.fail(f"axe-core: {exc}", pytrace=False)
+
+
+_AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map(
+    (n) => n.target.join(" ") + ": " + n.failureSummary.split("\\n").slice(1).join(" ").trim())}));
+}"""
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the loaded page, every impact."""
+    page.add_script_tag(content=_axe_source())
+    return page.evaluate(_AXE_RUN, AXE_TAGS)
+
+
+def accessibility_problems(page) -> list[str]:
+    """The serious and critical axe-core violations, one line per element."""
+    return [
+        f"axe {v['id']} ({v['impact']}): {node[:200]}"
+        for v in axe_violations(page)
+        if v["impact"] in AXE_FAILS_ON
+        for node in v["nodes"]
+    ]
+
+
 # --- tests ---------------------------------------------------------------------
 
 
@@ -474,6 +544,7 @@ def test_no_cdn_in_sources():
 @pytest.mark.parametrize("path", PAGES, ids=page_id)
 def test_page(site: Path, page, base_url: str, path: str):
     problems = check_page(page, base_url + path, SCREENSHOTS / f"{page_id(path)}.png")
+    problems += accessibility_problems(page)
     assert problems == [], "\n".join(problems)
 
 
@@ -488,7 +559,29 @@ def test_page_on_a_phone(site: Path, phone, base_url: str, path: str):
 def test_page_in_dark_mode(site: Path, dark, base_url: str, path: str):
     problems = check_page(dark, base_url + path, SCREENSHOTS / "dark" / f"{page_id(path)}.png")
     problems += bright_diagrams(dark)
+    problems += accessibility_problems(dark)
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", EQUATION_WIDTHS, ids=lambda w: f"{w}px")
+def test_equations_fit_the_screen(site: Path, browser, base_url: str, width: int):
+    """Displayed equations are fully visible; one that is not shows that it scrolls, and scrolls by keyboard."""
+    context, tab = _tab(browser, {"width": width, "height": 844}, "light")
+    found = []
+    try:
+        for path in PAGES:
+            tab.goto(base_url + path, wait_until="load")
+            tab.evaluate(_WAIT_FOR_MATHJAX, MATH_TIMEOUT_MS)
+            found += [dict(e, page=path) for e in equations(tab)]
+    finally:
+        context.close()
+    cut = [e for e in found if not e["visible"]]
+    print(f"{width} px: {len(found) - len(cut)} of {len(found)} displayed equations fully visible")
+    hidden = [f"{e['page']}: {e['tex']}" for e in cut if not (e["shadow"] and e["keyboard"])]
+    assert hidden == [], "cut off, with no shadow or no keyboard scrolling:\n" + "\n".join(hidden)
+    assert len(found) - len(cut) >= EQUATION_WIDTHS[width] * len(found), "\n".join(
+        f"{e['page']}: {e['tex']}" for e in cut
+    )
 
 
 # --- the guard works: break things on purpose ------------------------------------
@@ -563,22 +656,13 @@ def test_tex_error_is_reported(probe_url: str, page, site: Path):
 # request off 127.0.0.1, so these runs are offline.
 
 RUN_TIMEOUT_MS = 240_000  # the first run loads Python and NumPy; a loaded CI machine is slow
-# page: (the block's edit and a line only the edited block prints,
-#        an edit that makes it raise and the exception it raises)
-RUN_PAGES = {
-    "initialization.md": (
-        ("[0.01, 0.1, 1.0]", "[0.01, 0.1, 1.0, 3.0]"), "  3.0   ",
-        ("[0.01, 0.1, 1.0]", "[0.1, 1.0]"), "KeyError: 0.01",
-    ),
-    "dhnext.md": (
-        ("[1, 5, 10, 20, 25, 40]", "[1, 2, 3]"), "|dL/dh[t- 2]| / |dL/dh[t]| = ",
-        ("K = 60", "K = 6"), "IndexError: index 10 is out of bounds",
-    ),
-    "adagrad.md": (
-        ("[100, 1000, 10_000]", "[10, 100]"), "    10  ",
-        ("Adagrad(size=2", "Adagrad(size=3"), "ValueError: operands could not be broadcast",
-    ),
-}
+# A page whose blocks are run by hand: the first block with an output fence is edited
+# (the edit and a line only the edited block prints), made to raise (an edit and the
+# exception), and made to read a file that no page names.
+EDITED_PAGE = "initialization.md"
+EDIT = ("[0.01, 0.1, 1.0]", "[0.01, 0.1, 1.0, 3.0]"), "  3.0   "
+BREAKAGE = ("[0.01, 0.1, 1.0]", "[0.1, 1.0]"), "KeyError: 0.01"
+UNNAMED_FILE = "data/runs/batch-128.jsonl"  # shipped with the package, read by no page
 
 
 def in_place_blocks(source: str) -> list:
@@ -586,20 +670,30 @@ def in_place_blocks(source: str) -> list:
     return [b for b in extract_from_file(ROOT / "docs" / source) if b.syntax == "python"]
 
 
-class RunBar:
-    """The Run bar of the in-place block of a loaded page whose code is `code`."""
+RUN_SOURCES = [s for s in _nav_sources(yaml.load(
+    (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_NavLoader).get("nav"))
+    if s.endswith(".md") and in_place_blocks(s)]
 
-    def __init__(self, page, code: str):
+
+class RunBar:
+    """The Run bar of the `index`-th block with a Run button on a loaded page."""
+
+    def __init__(self, page, index: int):
+        self.index = index
+        self.page = page
+        self.bar = page.locator(".run-bar").nth(index)
+        self.block = page.locator("div.language-python.highlight[data-run]").nth(index)
+        self.status = self.bar.locator(".run-status")
+
+    @classmethod
+    def of(cls, page, code: str) -> RunBar:
+        """The bar of the block whose code is `code`."""
         codes = page.eval_on_selector_all(
             "div.language-python.highlight[data-run] code", "els => els.map(e => e.textContent)"
         )
         matches = [i for i, text in enumerate(codes) if text.rstrip("\n") == code.rstrip("\n")]
         assert len(matches) == 1, f"{len(matches)} runnable blocks have this code"
-        self.index = matches[0]
-        self.page = page
-        self.bar = page.locator(".run-bar").nth(self.index)
-        self.block = page.locator("div.language-python.highlight[data-run]").nth(self.index)
-        self.status = self.bar.locator(".run-status")
+        return cls(page, matches[0])
 
     def run(self) -> str:
         """Clicks Run, waits for the end of the run, returns the status line."""
@@ -621,27 +715,85 @@ class RunBar:
         editor.fill(code.replace(old, new))
 
 
-@pytest.mark.parametrize("source", RUN_PAGES, ids=lambda s: s.removesuffix(".md"))
-def test_block_runs_in_the_browser(site: Path, page, base_url: str, source: str):
-    """Run shows the tested output; an edited block runs; a raising one shows its traceback."""
-    (edit, edited_line, breakage, exception) = RUN_PAGES[source]
-    block = next(b for b in in_place_blocks(source) if b.expected_output is not None)
+def _differs(expected: str, got: str, ignore_whitespace: bool) -> bool:
+    if ignore_whitespace:  # as pytest-codeblocks compares such a block
+        expected, got = re.sub(r"\s+", "", expected), re.sub(r"\s+", "", got)
+    return expected != got
+
+
+def run_every_block(page, url: str, source: str) -> tuple[list[str], list[str]]:
+    """Clicks Run on every block of the page that has a button, in page order, in the page's
+    one interpreter: (what ran, as "page:line seconds", and the failures, each naming page:line)."""
+    page.goto(url, wait_until="load")
+    blocks = in_place_blocks(source)
+    shown = page.locator("div.language-python.highlight:is([data-run], [data-run-skip])")
+    assert shown.count() == len(blocks), f"{source}: {shown.count()} blocks shown, {len(blocks)} in place"
+    ran, failures, index = [], [], 0
+    for i, block in enumerate(blocks):
+        if shown.nth(i).get_attribute("data-run") is None:
+            continue
+        bar, where = RunBar(page, index), f"docs/{source}:{block.lineno}"
+        index += 1
+        status = bar.run()
+        ran.append(f"{where} {status}")
+        if not status.startswith("Ran in "):
+            failures.append(f"{where}: {status}\n{bar.output('stderr')[-1500:]}")
+        elif block.expected_output is not None and _differs(
+            block.expected_output, bar.output("stdout"), block.expected_output_ignore_whitespace
+        ):
+            failures.append(
+                f"{where}: shows\n{bar.output('stdout')}\ninstead of its verified output\n"
+                f"{block.expected_output}"
+            )
+    return ran, failures
+
+
+@pytest.mark.parametrize("source", RUN_SOURCES, ids=lambda s: s.removesuffix(".md"))
+def test_every_block_runs_in_the_browser(site: Path, page, base_url: str, source: str):
+    """Run, on every block with a button, shows the output that the tests verify, offline."""
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    ran, failures = run_every_block(page, base_url + page_path(source), source)
+    print("\n".join(ran))
+    assert failures == [], "\n\n".join(failures)
+    assert [u for u in requested if not _is_local(u)] == []
+
+
+def test_a_failing_block_is_named_by_page_and_line(site: Path, page, base_url: str, monkeypatch):
+    """The guard: a block whose output is not its verified output is reported by page:line."""
+    blocks = in_place_blocks(EDITED_PAGE)
+    first = next(i for i, b in enumerate(blocks) if b.expected_output is not None)
+    blocks[first] = dataclasses.replace(blocks[first], expected_output=blocks[first].expected_output + "!\n")
+    monkeypatch.setattr(sys.modules[__name__], "in_place_blocks", lambda source: blocks)
+    _, failures = run_every_block(page, base_url + page_path(EDITED_PAGE), EDITED_PAGE)
+    assert len(failures) == 1, failures
+    assert failures[0].startswith(f"docs/{EDITED_PAGE}:{blocks[first].lineno}: shows\n"), failures[0]
+
+
+def test_an_edited_block_runs(site: Path, page, base_url: str):
+    """An edited block runs, reads any data file the package ships, and shows its traceback."""
+    block = next(b for b in in_place_blocks(EDITED_PAGE) if b.expected_output is not None)
     requested, console_errors = [], []
     page.on("request", lambda request: requested.append(request.url))
     page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
-    page.goto(base_url + page_path(source), wait_until="load")
+    page.goto(base_url + page_path(EDITED_PAGE), wait_until="load")
     page.wait_for_load_state("networkidle")
     assert not [u for u in requested if "/pyodide/" in u], "Python loaded before any click"
 
-    bar = RunBar(page, block.code)
-    assert bar.run().startswith("Ran in "), bar.output("stderr")
-    assert bar.output("stdout") == block.expected_output
-
+    bar = RunBar.of(page, block.code)
+    (edit, edited_line) = EDIT
     bar.edit(*edit)
     assert bar.run().startswith("Ran in "), bar.output("stderr")
     assert edited_line in bar.output("stdout")
 
     bar.edit(edit[1], edit[0])
+    assert UNNAMED_FILE not in (ROOT / "docs" / EDITED_PAGE).read_text()
+    bar.edit("stats, norms = {}, {}", f"print(len(open({UNNAMED_FILE!r}).readlines()))\nstats, norms = {{}}, {{}}")
+    assert bar.run().startswith("Ran in "), bar.output("stderr")
+    lines = len((ROOT / UNNAMED_FILE).read_text().splitlines())
+    assert bar.output("stdout").startswith(f"{lines}\n"), bar.output("stdout")
+
+    (breakage, exception) = BREAKAGE
     bar.edit(*breakage)
     assert bar.run().startswith("Failed after ")
     traceback = bar.output("stderr")
@@ -674,9 +826,9 @@ def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
     """Stop ends a runaway block; the next Run starts Python again and works."""
     from playwright.sync_api import expect
 
-    block = next(b for b in in_place_blocks("initialization.md") if b.expected_output is not None)
-    page.goto(base_url + page_path("initialization.md"), wait_until="load")
-    bar = RunBar(page, block.code)
+    block = next(b for b in in_place_blocks(EDITED_PAGE) if b.expected_output is not None)
+    page.goto(base_url + page_path(EDITED_PAGE), wait_until="load")
+    bar = RunBar.of(page, block.code)
     bar.edit("stats, norms = {}, {}", "while True:\n    pass")
     bar.bar.get_by_role("button", name=re.compile("Run")).click()
     expect(bar.status).to_have_text(re.compile(r"^Running"), timeout=RUN_TIMEOUT_MS)

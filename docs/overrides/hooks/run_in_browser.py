@@ -15,7 +15,8 @@ browser side.
      them when missing, `mkdocs serve` never does),
    * a wheel of `rnn` built by pip from the working tree (cached per content
      of rnn/, pyproject.toml and README.md),
-   * the files the blocks read, under `files/` at their repository paths,
+   * the files the blocks read and every data file the package ships, under
+     `files/` at their repository paths,
    * `manifest.json`, which run.js reads on the first click.
 """
 
@@ -29,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -86,6 +88,17 @@ def data_files(code: str) -> list[str]:
         pattern = re.sub(r"\{[^}]*\}", "*", literal)
         found |= {p.relative_to(ROOT).as_posix() for p in ROOT.glob(pattern) if p.is_file()}
     return sorted(found)
+
+
+def shipped_data(wheel: Path) -> list[str]:
+    """Every file under data/ that the package ships: rnn/files/ in its wheel.
+
+    The site serves them all, so that an edited block can open any of them, not
+    only the files some page names.
+    """
+    with zipfile.ZipFile(wheel) as zf:
+        names = [n.removeprefix("rnn/files/") for n in zf.namelist() if n.startswith("rnn/files/")]
+    return sorted(f"data/{name}" for name in names if (ROOT / "data" / name).is_file())
 
 
 _served: set[str] = set()  # every file a block of the site reads
@@ -194,6 +207,7 @@ def copy_runtime(out: Path) -> dict:
     start = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
     start += from_lock + wheels
     return {
+        "shipped": shipped_data(wheel),
         "packages": vendor.LOCK_PACKAGES,
         "wheels": wheels,
         "download_bytes": sum((out / name).stat().st_size for name in start),
@@ -221,7 +235,7 @@ def on_post_build(config):
                 raise
             log.warning("%s", exc)  # a broken Run button must not stop `mkdocs serve`
             manifest["missing"] = f"the site was served without Python ({exc})"
-    for name in sorted(_served):
+    for name in sorted(_served | set(manifest.pop("shipped", []))):
         (out / "files" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / name, out / "files" / name)
         manifest["files"][name] = (ROOT / name).stat().st_size
