@@ -14,7 +14,6 @@
   const root = new URL("../", script.src).href;
   const workerURL = new URL("run-worker.js", script.src).href;
   const blocks = [...document.querySelectorAll("div.language-python.highlight[data-run]")];
-  if (blocks.length === 0) return;
 
   let worker = null;
   let ready = null; // a promise: the worker has loaded Python
@@ -239,4 +238,45 @@
   }
 
   blocks.forEach(setUp);
+
+  // The page's other scripts (widgets.js, exercises.js) run their Python here
+  // too, one run at a time with the Run buttons: clearRnn.run(code, files,
+  // status) resolves to {ok, stdout, stderr} once the interpreter is free and
+  // the code has run; `status` gets the loading messages.
+  let queue = Promise.resolve();
+  async function runForScript(code, files, status) {
+    while (busy) await new Promise((resolve) => setTimeout(resolve, 50));
+    busy = true;
+    const out = { stdout: "", stderr: "" };
+    try {
+      if (!ready) startWorker(status);
+      await ready;
+      const ok = await new Promise((resolve, reject) => {
+        current = {
+          onMessage: (data) => {
+            if (data.type === "out") out[data.stream] += data.text;
+            else if (data.type === "status") status(data.text);
+            else if (data.type === "done") resolve(data.ok);
+            else if (data.type === "fatal" || data.type === "stopped") reject(new Error(data.text));
+          },
+        };
+        worker.postMessage({ type: "run", code, files });
+      });
+      return { ok, ...out };
+    } catch (error) {
+      stopWorker();
+      throw error;
+    } finally {
+      current = null;
+      busy = false;
+    }
+  }
+  window.clearRnn = {
+    run(code, files = [], status = () => {}) {
+      const result = queue.then(() => runForScript(code, files, status));
+      queue = result.catch(() => {});
+      return result;
+    },
+  };
+  window.clearRnnRun = (code, status) => window.clearRnn.run(code, [], status);
 })();
