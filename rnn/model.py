@@ -56,6 +56,9 @@ class Cell:
                        backward=partial(self.backward, work=work))
 
 
+GREEDY_BELOW = 1e-3  # a temperature this near 0 is greedy: dividing would overflow
+
+
 def check_counts(**values):
     for name, value in values.items():
         whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
@@ -131,6 +134,8 @@ class Recurrent:
         hprev = np.asarray(hprev, self.dtype)
         if hprev.shape != shape:
             raise ValueError(f"hprev must have shape {shape}, not {hprev.shape}")
+        if not np.isfinite(hprev).all():  # a NaN state would poison every weight
+            raise ValueError("hprev must be finite; it holds NaN or infinity")
         return inputs, hprev, targets
 
     @staticmethod
@@ -161,7 +166,7 @@ class Recurrent:
         return loss, h
 
     def sample(self, h, seed_ix, n, temperature=1.0, rng=None, top_k=None):
-        if temperature == 0:  # greedy: the top 1 is the most likely character
+        if 0 <= temperature < GREEDY_BELOW:  # greedy: the top 1, the most likely
             temperature, top_k = 1.0, 1
         check_positive(temperature=temperature)
         seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h, name="seed_ix")

@@ -9,6 +9,8 @@ reader has), starts `mkdocs serve` there, and measures
            for each page of --edit (home, and the page whose timing blocks run at build).
 
 Each of --repeat runs uses a new clone and a new server. Prints every run, then the medians.
+On Linux it also prints the processor seconds the server (and the programs it waited for) spent
+on each, which a busy machine does not inflate as it does the wall-clock seconds.
 
     python scripts/time_serve.py --ref main --repeat 5
 """
@@ -54,6 +56,15 @@ def wait_for(url: str, server: subprocess.Popen, contains: str = "", timeout: fl
     raise SystemExit(f"time_serve: {url} did not answer within {timeout:.0f} s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """Processor seconds of a process and of the children it has waited for (Linux), else NaN."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return sum(int(tick) for tick in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime...cstime
+
+
 def one_run(ref: str, port: int, edits: list[str]) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="time-serve-"))
     try:
@@ -67,6 +78,7 @@ def one_run(ref: str, port: int, edits: list[str]) -> dict[str, float]:
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             times = {"start": wait_for(base + HOME, server) - start}
+            times["start cpu"] = cpu = cpu_seconds(server.pid)
             for page in edits:
                 mark = f"edit-{uuid.uuid4().hex}"
                 url = base + HOME + ("" if page == "index.md" else page.removesuffix(".md") + "/")
@@ -74,6 +86,8 @@ def one_run(ref: str, port: int, edits: list[str]) -> dict[str, float]:
                     f.write(f"\n{mark}\n")
                 saved = time.perf_counter()
                 times[f"edit {page}"] = wait_for(url, server, contains=mark) - saved
+                now = cpu_seconds(server.pid)
+                times[f"edit {page} cpu"], cpu = now - cpu, now
             return times
         finally:
             server.terminate()
