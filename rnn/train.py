@@ -263,7 +263,7 @@ def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write
                 save(path, ckpt)
                 saved_step = ckpt.step
             if ckpt.step == 0 and not stop.signum:
-                raise TrainingError("the time limit ended the run before its first step; "
+                raise TrainingError("the time limit came before the first step; "
                                     "nothing was saved; give it more --minutes")
             if not stop.signum:
                 bar.update(bar.total - bar.n)
