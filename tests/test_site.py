@@ -839,6 +839,77 @@ def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
     assert bar.output("stdout") == block.expected_output
 
 
+def _tab_to(page, selector: str, limit: int = 300) -> bool:
+    """Presses Tab until the focused element matches `selector`; whether it got there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+            return True
+    return False
+
+
+# The focused element is drawn with a ring: an outline or a box shadow.
+_FOCUS_RING = """() => {
+  const s = getComputedStyle(document.activeElement);
+  return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== "none";
+}"""
+
+
+def test_run_edit_reset_and_stop_work_from_the_keyboard(site: Path, page, base_url: str):
+    """Tab reaches each button, which shows a focus ring and answers Enter; output is announced."""
+    from playwright.sync_api import expect
+
+    block = next(b for b in in_place_blocks(EDITED_PAGE) if b.expected_output is not None)
+    page.goto(base_url + page_path(EDITED_PAGE), wait_until="load")
+    bar = RunBar.of(page, block.code)
+    bar.block.locator("pre").focus()  # the code just above the bar, then Tab
+
+    assert _tab_to(page, ".run-button"), "Tab never reached a Run button"
+    assert page.evaluate("() => document.activeElement.textContent") == "▶ Run"
+    assert page.evaluate(_FOCUS_RING), "the focused Run button shows no focus ring"
+    page.keyboard.press("Enter")
+    expect(bar.status).to_have_text(re.compile(r"^Ran in "), timeout=RUN_TIMEOUT_MS)
+    assert bar.output("stdout") == block.expected_output
+    stdout = page.locator(".run-stdout").nth(bar.index)
+    assert stdout.get_attribute("aria-live") == "polite" and bar.status.get_attribute("role") == "status"
+
+    page.keyboard.press("Tab")  # Stop is hidden between runs: Edit is next
+    assert page.evaluate("() => document.activeElement.textContent") == "Edit"
+    assert page.evaluate(_FOCUS_RING)
+    page.keyboard.press("Enter")
+    editor = bar.block.locator("textarea")
+    expect(editor).to_be_focused()
+    editor.fill("while True:\n    pass")
+    page.keyboard.press("Control+Enter")  # runs the edited block
+    expect(bar.status).to_have_text(re.compile(r"^Running"), timeout=RUN_TIMEOUT_MS)
+    bar.bar.get_by_role("button", name="Run this block").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Stop"
+    assert page.evaluate(_FOCUS_RING)
+    page.keyboard.press("Enter")
+    expect(bar.status).to_have_text(re.compile(r"^Stopped after "))
+
+    bar.bar.get_by_role("button", name="Run this block").focus()
+    assert _tab_to(page, ".run-button:text-is('Reset')", limit=3)
+    assert page.evaluate(_FOCUS_RING)
+    page.keyboard.press("Enter")
+    assert editor.count() == 0 and bar.block.locator("pre").is_visible()
+
+
+def test_the_theme_toggle_works_from_the_keyboard(site: Path, page, base_url: str):
+    page.goto(base_url, wait_until="load")
+    before = page.evaluate("() => document.body.dataset.mdColorScheme")
+    assert _tab_to(page, "input[name='__palette']"), "Tab never reached the theme toggle"
+    assert page.evaluate(_FOCUS_RING) or page.evaluate(
+        "() => { const l = document.querySelector(`label[for='${document.activeElement.id}']`)"
+        " ?? document.activeElement.nextElementSibling; const s = getComputedStyle(l);"
+        " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }"
+    ), "the focused theme toggle shows no focus ring"
+    page.keyboard.press("Enter")
+    after = page.evaluate("() => document.body.dataset.mdColorScheme")
+    assert {before, after} == {"default", "slate"}, (before, after)
+
+
 @pytest.mark.parametrize(
     "path, css, expected",
     [
