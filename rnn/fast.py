@@ -16,13 +16,6 @@ def steps(m, T):
     return m.reshape(m.shape[0], T, -1).transpose(1, 0, 2)
 
 
-def states(hprev, T):
-    """Room for T + 1 states laid out as columns, hprev in the last slot, hs[-1]."""
-    hs = steps(np.empty((len(hprev), (T + 1) * hprev.shape[1]), hprev.dtype), T + 1)
-    hs[-1] = hprev
-    return hs
-
-
 def kept(work, name, shape, dtype):
     """The array work keeps under name, remade if it does not fit; fresh if no work."""
     if work is None:
@@ -102,13 +95,6 @@ def backward(inputs, cache, dys, Wxh, Whh, Why, bh, by, work=None):
     return grads, dhnext
 
 
-def recurrent_grad(das, hs):
-    """The sum over steps of das[t] @ hs[t - 1].T, as two products."""
-    dW = das[0] @ hs[-1].T  # step 0's previous state is hprev, kept in hs[-1]
-    dW += columns(das[1:]) @ columns(hs[:len(das) - 1]).T  # the others' are hs[t - 1]
-    return dW
-
-
 def runs(x):
     """x sorted: the order that sorts it, each run's value, where each run begins."""
     order = np.argsort(x, kind="stable")
@@ -121,7 +107,7 @@ def sum_runs(rows, order, starts):
     """Each run summed: the rows[..., order[s:e], :] from each start s to the next."""
     ends = [*starts[1:], len(order)]
     sums = np.empty((*rows.shape[:-2], len(starts), rows.shape[-1]), rows.dtype)
-    for j, (s, e) in enumerate(zip(starts, ends)):  # see "A state per row"
+    for j, (s, e) in enumerate(zip(starts, ends)):  # a character's rows, while in cache
         np.add.reduce(rows.take(order[s:e], axis=-2), axis=-2, out=sums[..., j, :])
     return sums
 
@@ -135,15 +121,8 @@ def scatter_rows(rows, inputs, V):
 
 
 def input_grad(das, inputs, V):
-    """The sum over steps of das[t] @ onehot(inputs[t]).T, as a scatter of columns."""
-    D = columns(das)
-    if D.flags.f_contiguous:  # stored as rows: D.T has a row per character
-        return scatter_rows(D.T, inputs, V)
-    order, chars, starts = runs(inputs.ravel())  # column t*B + b is for inputs[t, b]
-    by_char = D[:, order]
-    dW = np.zeros((das.shape[1], V), das.dtype)
-    dW[:, chars] = np.add.reduceat(by_char, starts, axis=1)
-    return dW
+    """The sum over steps of das[t] @ onehot(inputs[t]).T: das stored a row per stream."""
+    return scatter_rows(columns(das).T, inputs, V)  # a row of D.T per character read
 
 
 def loss(ys, targets):

@@ -64,3 +64,16 @@ def test_a_tangled_fence_names_its_file_and_an_output_fence_is_known():
 def test_a_fence_left_open_is_an_error_naming_its_line():
     with pytest.raises(FenceError, match=r"page.md:3: fence never closed"):
         fences("Text.\n\n```python\nx = 1\n", "page.md")
+
+
+def test_the_run_buttons_refuse_a_page_whose_html_and_fences_disagree():
+    from mkdocs.exceptions import PluginError
+
+    hook = load_module(ROOT / "docs" / "overrides" / "hooks" / "run_in_browser.py")
+    block = '<div class="language-python highlight"><pre><span></span><code>x = 1\n</code></pre></div>'
+    one = hook.in_place_blocks("```python\nx = 1\n```\n")
+    assert "data-run" in hook.annotate(block, one)
+    with pytest.raises(PluginError, match="more python blocks"):
+        hook.annotate(block + block, one)
+    with pytest.raises(PluginError, match="more python fences"):
+        hook.annotate(block, one + one)
