@@ -57,8 +57,9 @@ class Trainer:
 
     def sample(self, n, seed):
         h = np.zeros((self.model.hidden_size, 1), self.model.dtype)
-        ix = self.model.sample(h, self.vocab.index["\n"], n, 1.0, np.random.default_rng(seed))
-        return self.vocab.decode(ix)
+        rng = np.random.default_rng(seed)
+        ixes = self.model.sample(h, self.vocab.index["\n"], n, 1.0, rng)
+        return self.vocab.decode(ixes)
 
 
 @functools.cache

@@ -136,7 +136,7 @@
   // Lines on axes: series [{points: [[x, y]], cls}], optional dashed level lines
   // [{y, label}]; y on a log scale if `log`.
   function lines({ series, levels = [], xLabel, yLabel, log = false, label, xMax, yMin, yMax }) {
-    const W = 480, H = 260, L = 56, R = 12, T = 12, B = 40;
+    const W = 480, H = 260, L = 66, R = 12, T = 12, B = 40;
     const f = log ? Math.log10 : (v) => v;
     const ys = series.flatMap((s) => s.points.map((p) => f(p[1]))).concat(levels.map((l) => f(l.y)));
     const lo = yMin !== undefined ? f(yMin) : Math.min(...ys);
