@@ -212,7 +212,8 @@ def read_settings(z, path):
 
 def memory():
     """This machine's memory in bytes, or None where the platform cannot say (Windows
-    has no sysconf): then only a MemoryError, said in one line, stops a size too large."""
+    has no sysconf): then only a MemoryError, said in one line, stops a size too
+    large."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):

@@ -37,7 +37,7 @@ def decay(hidden_size, whh_scale, steps=40, places=10, seed=0):
     """The median ratio |dL/dh[t-k]| / |dL/dh[t]| over `places` stretches of held-out
     text, for an untrained RNN whose Whh is drawn at `whh_scale`."""
     vocab, _, val = corpus()
-    model = RNN(len(vocab), hidden_size, seed=seed)
+    model = RNN(vocab_size=len(vocab), hidden_size=hidden_size, seed=seed)
     rng = np.random.default_rng(seed)
     model.Whh = rng.standard_normal((hidden_size, hidden_size)) * whh_scale
     data = vocab.encode(val[:places * 600])

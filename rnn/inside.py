@@ -32,8 +32,8 @@ class Trainer:
     def __init__(self, hidden_size, batch_size, seq_length, seed=0, val_chars=20_000):
         vocab, train, val = corpus()
         self.vocab = vocab
-        self.model = RNN(len(vocab), hidden_size, seq_length, seed=seed,
-                         dtype=np.float32, optimizer="adam")
+        self.model = RNN(vocab_size=len(vocab), hidden_size=hidden_size,
+                         seq_length=seq_length, seed=seed, dtype=np.float32, optimizer="adam")
         self.batches = windows(vocab.encode(train), seq_length, batch_size)
         self.val = vocab.encode(val[:val_chars])
         self.h, self.chars, self.seconds = None, 0, 0.0

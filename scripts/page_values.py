@@ -44,28 +44,28 @@ class Page:
     """A page's in-place python blocks, each run once (from the repository root) when first needed."""
 
     def __init__(self, path):
-        from pytest_codeblocks.main import extract_from_file  # a test dependency, not the site's
+        from fences import page_fences  # the scripts' folder is on the path here, not in the site's hook
 
         self.path = Path(path)
-        self.blocks = [b for b in extract_from_file(self.path) if b.syntax == "python"]
+        self.blocks = [f for f in page_fences(self.path) if f.info == "python" and not f.is_output]
         self.namespaces = {}
 
     def namespace(self, block):
-        if block.lineno not in self.namespaces:
-            namespace = self.namespaces[block.lineno] = {"__name__": "__main__"}
+        if block.line not in self.namespaces:
+            namespace = self.namespaces[block.line] = {"__name__": "__main__"}
             cwd = Path.cwd()
             os.chdir(ROOT)  # the blocks read data/ relative to the root, as pytest-codeblocks runs them
             try:
                 with contextlib.redirect_stdout(io.StringIO()):
-                    exec(compile(block.code, f"{self.path.name}:{block.lineno}", "exec"), namespace)
+                    exec(compile(block.code, f"{self.path.name}:{block.line}", "exec"), namespace)
             finally:
                 os.chdir(cwd)
-        return self.namespaces[block.lineno]
+        return self.namespaces[block.line]
 
     def value(self, expression, lineno=0):
         """expression evaluated after the nearest block above lineno that defines its names."""
-        above = [b for b in self.blocks if b.lineno < lineno][::-1]
-        below = [b for b in self.blocks if b.lineno > lineno]
+        above = [b for b in self.blocks if b.line < lineno][::-1]
+        below = [b for b in self.blocks if b.line > lineno]
         for block in above + below:
             try:
                 return eval(expression, self.namespace(block))
