@@ -124,7 +124,13 @@ PAGES = nav_pages()
 
 @pytest.fixture(scope="session")
 def build(tmp_path_factory) -> tuple[Path, str | None]:
-    """Builds the site once with --strict: (site directory, error or None)."""
+    """Builds the site once with --strict: (site directory, error or None).
+
+    CLEAR_RNN_SITE=<folder> tests a site built before instead (`mkdocs build --site-dir <folder>`),
+    to re-run the browser checks without building again.
+    """
+    if os.environ.get("CLEAR_RNN_SITE"):
+        return Path(os.environ["CLEAR_RNN_SITE"]), None
     out = tmp_path_factory.mktemp("site")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
@@ -738,7 +744,12 @@ class RunBar:
         """Clicks Run, waits for the end of the run, returns the status line."""
         from playwright.sync_api import expect
 
-        self.bar.get_by_role("button", name=re.compile("Run")).click()
+        # A block folded away (an exercise's solution) is opened first, as a reader would.
+        self.bar.evaluate(
+            "(bar) => { for (let d = bar.closest('details'); d; d = d.parentElement.closest('details'))"
+            " d.open = true; }"
+        )
+        self.bar.get_by_role("button", name="Run this block").click()
         expect(self.status).to_have_text(re.compile(r"^(Ran|Failed|Could)"), timeout=RUN_TIMEOUT_MS)
         return self.status.text_content()
 
