@@ -19,6 +19,12 @@ displayed equation drawn narrower than its natural width or cut off rather
 than scrollable, a page wider than the screen, and a copy button over code;
 and in dark mode, where no diagram may be a bright box.
 
+On every page, in both themes, axe-core (WCAG 2.0/2.1 A and AA; scripts/vendor_axe.py fetches it
+from npm, pinned by hash) must find no serious or critical violation. Displayed equations are
+measured at 360, 390 and 1280 px: at least 95%, 95% and 100% fully visible, and any that is cut
+shows a shadow and scrolls by keyboard. Every block with a Run button is run, page by page (one
+Python per page), and must show its verified output; a failure names page:line.
+
 Full-page screenshots go to ``artifacts/screenshots/`` (1280 px, light),
 ``artifacts/screenshots/390px/`` and ``artifacts/screenshots/dark/``.
 The sabotage tests break the math library, an image, the offline rule and
