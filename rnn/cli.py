@@ -273,8 +273,10 @@ def train_program(argv=None):
     except MemoryError:
         print("rnn-train: error: out of memory; try a smaller --hidden-size or "
               "--batch-size", file=sys.stderr)
-    except KeyboardInterrupt:
-        print("rnn-train: interrupted before training; nothing was written",
+    except KeyboardInterrupt:  # outside the loop, whose stop flag saves first
+        saved = getattr(args, "saved", None)
+        print(f"rnn-train: interrupted; {saved} is saved" if saved else
+              "rnn-train: interrupted before training; nothing was saved",
               file=sys.stderr)
         return 130
     return 1
@@ -327,11 +329,14 @@ def train_locked(args, ckpt, config, path, train_data, val_data):
     with threadpool_limits(config.threads, user_api="blas"):
         result = train(ckpt, train_data, val_data, path, config, log=say,
                        started=args.started)
+    args.saved = path
     if result.signum:
         name = ("Ctrl-C" if result.signum == signal.SIGINT
                 else signal.Signals(result.signum).name)
         print(f"rnn-train: stopped by {name} at step {ckpt.step}; saved {path}; "
-              f"continue with --resume --checkpoint {path}", file=sys.stderr)
+              f"continue with --resume --checkpoint {path}" if ckpt.step else
+              f"rnn-train: stopped by {name} before the first step; nothing was saved",
+              file=sys.stderr)
         return 128 + result.signum
     read = ("all" if result.val_complete
             else f"the first {result.val_chars:,} (the time limit) of")

@@ -259,9 +259,12 @@ def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write
                     stop_training = end - min(final, 0.5 * (end - started))
                     saved_step = ckpt.step
                     next_report = time.monotonic() + config.report_seconds
-            if ckpt.step != saved_step:
+            if ckpt.step != (saved_step or 0):  # steps since the last save
                 save(path, ckpt)
                 saved_step = ckpt.step
+            if ckpt.step == 0 and not stop.signum:
+                raise TrainingError("the time limit came before the first step; "
+                                    "nothing was saved; give it more --minutes")
             if not stop.signum:
                 bar.update(bar.total - bar.n)
                 bar.close()
@@ -271,7 +274,7 @@ def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write
                               "train_bpc": recent.bpc(), "val_bpc": result.val_bpc,
                               "val_chars": result.val_chars, "final": True})
         except Stopped:
-            if ckpt.step != saved_step:
+            if ckpt.step != (saved_step or 0):  # steps since the last save
                 save(path, ckpt)
         result.signum = stop.signum
     result.chars_per_s = (ckpt.step - start_step) * chars / max(
