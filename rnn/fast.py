@@ -121,7 +121,7 @@ def scatter_rows(rows, inputs, V):
 
 
 def input_grad(das, inputs, V):
-    """The sum over steps of das[t] @ onehot(inputs[t]).T: das stored a row per stream."""
+    """The sum over steps of das[t] @ onehot(inputs[t]).T, das stored by rows."""
     return scatter_rows(columns(das).T, inputs, V)  # a row of D.T per character read
 
 
