@@ -6,7 +6,7 @@
 import numpy as np
 
 
-def backward(Wxh, Whh, Why, bh, by, inputs, hs, dys):
+def backward(inputs, hs, dys, Wxh, Whh, Why, bh, by):
     """dys (T, V, B), inputs (T, B), forward's hs -> gradients, and dL/dhprev (H, B)."""
     V = Wxh.shape[1]
     dWxh, dWhh, dWhy = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros_like(Why)

@@ -11,7 +11,7 @@ def step(Wxh, Whh, bh, ix, hprev):
     return np.tanh(Wxh[:, ix] + Whh @ hprev + bh)
 
 
-def forward(Wxh, Whh, Why, bh, by, inputs, hprev):
+def forward(inputs, hprev, Wxh, Whh, Why, bh, by):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), hs {t: (H, B)}, last state."""
     (T, B), V = inputs.shape, len(by)
     hs = {-1: hprev}  # hs[t] for t = -1 .. T - 1

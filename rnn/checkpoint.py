@@ -1,5 +1,5 @@
-# Generated from docs/training.md by scripts/tangle.py: edit the page,
-# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/training/
+# Generated from docs/program.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/program/
 
 """Checkpoints: one .npz with everything a run needs to continue bit for bit."""
 
@@ -11,7 +11,7 @@ import signal
 import threading
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +21,9 @@ from rnn.data import Vocab
 from rnn.optim import OPTIMIZERS, state
 
 FORMAT = 1
-# Ctrl-C; kill, timeout or a job scheduler; a closed terminal
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# Ctrl-C; kill, timeout or a job scheduler; a closed terminal (Windows has no SIGHUP)
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
 
 
 class CheckpointError(ValueError):
@@ -39,13 +40,22 @@ class Checkpoint:
     best_val_bpc: float = float("inf")
     smooth_loss: float = 0.0
     seconds: float = 0.0  # training wall time, across resumes
+    run: dict = field(default_factory=dict)  # the TrainConfig of the run, as a dict
+
+
+def kind(value, table, what):
+    """The name a table gives an object's class (a subclass counts as its base)."""
+    for name, cls in table.items():
+        if isinstance(value, cls):
+            return name
+    raise CheckpointError(f"cannot save a {type(value).__name__}: the {what} must be "
+                          f"one of {', '.join(table)}")
 
 
 def settings(model):
-    kind = next(name for name, cls in MODELS.items() if type(model) is cls)
-    optimizer = next(name for name, cls in OPTIMIZERS.items()
-                     if type(model.optimizer) is cls)
-    return {"model": kind, "vocab_size": model.vocab_size,
+    kind_of_model = kind(model, MODELS, "model")
+    optimizer = kind(model.optimizer, OPTIMIZERS, "optimizer")
+    return {"model": kind_of_model, "vocab_size": model.vocab_size,
             "hidden_size": model.hidden_size, "seq_length": model.seq_length,
             "learning_rate": model.learning_rate, "optimizer": optimizer,
             "dtype": model.dtype.name, "clip": model.clip,
@@ -57,15 +67,30 @@ def usable(theta):
     return np.isfinite(theta).all() and np.abs(theta).max() < huge
 
 
-def save(path, ckpt):
-    path, model = Path(path), ckpt.model
-    if not (usable(model.theta) and np.isfinite(ckpt.h).all()):
+def check_savable(path, ckpt):
+    """Refuse, before writing, anything `load` would refuse to read back."""
+    model, h = ckpt.model, ckpt.h
+    rows = model.state_rows * model.hidden_size
+    if not (usable(model.theta) and np.isfinite(h).all()):
         raise CheckpointError(
             f"not saving {path}: its weights are not finite or too large")
-    config = {"format": FORMAT, **settings(model), "step": ckpt.step,
-              "position": ckpt.position, "best_val_bpc": float(ckpt.best_val_bpc),
-              "smooth_loss": float(ckpt.smooth_loss), "seconds": ckpt.seconds,
-              "rng": model.rng.bit_generator.state}
+    if h.ndim != 2 or h.shape[0] != rows or h.shape[1] < 1 or h.dtype != model.dtype:
+        raise CheckpointError(f"not saving {path}: h should be ({rows}, B) of "
+                              f"{model.dtype}, not {h.shape} of {h.dtype}")
+    if len(ckpt.vocab) != model.vocab_size:
+        raise CheckpointError(f"not saving {path}: a vocabulary of {len(ckpt.vocab)} "
+                              f"characters for a model of {model.vocab_size}")
+    if ckpt.step < 0 or ckpt.position < 0:
+        raise CheckpointError(f"not saving {path}: a negative step or position")
+
+
+def save(path, ckpt):
+    path, model = Path(path), ckpt.model
+    check_savable(path, ckpt)
+    config = {"format": FORMAT, **settings(model), "step": int(ckpt.step),
+              "position": int(ckpt.position), "best_val_bpc": float(ckpt.best_val_bpc),
+              "smooth_loss": float(ckpt.smooth_loss), "seconds": float(ckpt.seconds),
+              "rng": model.rng.bit_generator.state, "run": ckpt.run}
     arrays = {**model.params, "h": ckpt.h, "config": np.array(json.dumps(config)),
               "vocab": np.array([ord(c) for c in ckpt.vocab.chars], dtype=np.int32)}
     for name, value in state(model.optimizer).items():
@@ -114,12 +139,22 @@ def write_atomically(path, write):
                                   f"{kept}") from None
 
 
+def check_writable(path):
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        os.unlink(tmp)
+    except OSError as error:
+        raise CheckpointError(f"cannot write {path} ({error.strerror}); "
+                              "nothing was saved") from None
+
+
 NUMBER = (int, float)
 SETTINGS = {"format": int, "model": str, "vocab_size": int, "hidden_size": int,
             "seq_length": int, "learning_rate": NUMBER, "optimizer": str, "dtype": str,
             "clip": NUMBER, "init_scale": NUMBER, "step": int, "position": int,
             "rng": dict, "best_val_bpc": NUMBER, "smooth_loss": NUMBER,
-            "seconds": NUMBER}
+            "seconds": NUMBER, "run": dict}
 MAX_SETTINGS_CHARS = 100_000  # the JSON string is a few hundred characters
 
 
@@ -165,13 +200,24 @@ def read_settings(z, path):
     if not (isinstance(config, dict) and config.get("format") == FORMAT
             and isinstance(config.get("model"), str) and config["model"] in MODELS):
         raise CheckpointError(f"{path}: not a clear-rnn checkpoint of format {FORMAT}")
-    for key, kind in SETTINGS.items():
+    config.setdefault("run", {})  # checkpoints written before runs kept their settings
+    for key, types in SETTINGS.items():
         value = config.get(key)
-        if isinstance(value, bool) or not isinstance(value, kind):
+        if isinstance(value, bool) or not isinstance(value, types):
             raise CheckpointError(f"{path}: damaged settings: {key} is {value!r:.40}")
     if config["step"] < 0 or config["position"] < 0:
         raise CheckpointError(f"{path}: damaged settings: a negative step or position")
     return config
+
+
+def memory():
+    """This machine's memory in bytes, or None where the platform cannot say (Windows
+    has no sysconf): then only a MemoryError, said in one line, stops a size too
+    large."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def check_memory(cls, vocab_size, hidden_size, seq_length, batch_size):
@@ -181,8 +227,8 @@ def check_memory(cls, vocab_size, hidden_size, seq_length, batch_size):
     states = 3 * vocab_size + 12 * cls.state_rows * hidden_size  # per character
     window = seq_length * batch_size * states
     need = 8 * (weights + window)  # bytes, in float64
-    have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    if need > have:
+    have = memory()
+    if have is not None and need > have:
         raise ValueError(f"hidden size {hidden_size}, vocabulary {vocab_size}, batch "
                          f"{batch_size} and seq_length {seq_length} need about "
                          f"{need / 2**30:,.0f} GiB of memory; this machine has "
@@ -228,7 +274,8 @@ def load_from(z, path):
         raise CheckpointError(f"{path}: its weights are not finite (the run "
                               "diverged); use an earlier checkpoint")
     return Checkpoint(model, vocab, h, config["step"], config["position"],
-                      config["best_val_bpc"], config["smooth_loss"], config["seconds"])
+                      config["best_val_bpc"], config["smooth_loss"], config["seconds"],
+                      config["run"])
 
 
 def load(path):

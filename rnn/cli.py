@@ -1,15 +1,18 @@
-# Generated from docs/training.md by scripts/tangle.py: edit the page,
-# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/training/
+# Generated from docs/program.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/program/
 
-"""The command-line programs rnn-train and rnn-sample: flags in, one-line errors out."""
+"""The command-line programs rnn-train and rnn-sample: options in, one-line errors
+out."""
 
 import argparse
-import inspect
 import math
 import os
 import signal
+import socket
+import stat
 import sys
 import time
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,35 +20,42 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from rnn import MODELS
-from rnn.checkpoint import Checkpoint, CheckpointError, check_memory, load, settings
-from rnn.data import (PAGE_BREAK, DataError, Vocab, corpus_path, model_path, read_text,
-                      split_pages)
-from rnn.model import Recurrent
-from rnn.optim import OPTIMIZERS
-from rnn.train import SCHEDULES, TrainingError, companions, evaluate, train
+from rnn.checkpoint import (Checkpoint, CheckpointError, check_memory, check_writable,
+                            load, settings)
+from rnn.data import DataError, Vocab, corpus_path, model_path, read_text, split_pages
+from rnn.train import (PRESETS, StopFlag, Stopped, TrainConfig, TrainingError,
+                       companions, config_from, train)
 
-MODEL_FLAGS = ("hidden_size", "seq_length", "learning_rate", "optimizer", "dtype",
-               "clip", "init_scale")
-DEFAULTS = {name: parameter.default  # the model's own, read from its signature
-            for name, parameter in inspect.signature(Recurrent).parameters.items()}
-SCHEDULE = inspect.signature(train).parameters["schedule"].default  # train's own
+try:
+    import fcntl  # POSIX
+except ImportError:
+    fcntl = None
+    import msvcrt  # Windows
+
+EX_IOERR = 74  # sysexits.h: an output stream failed
+BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)  # as a shell reports it
+# settings that decide how the model is built or updated: a resumed run keeps them
+FIXED = ("model", "hidden_size", "seq_length", "optimizer", "learning_rate", "dtype",
+         "clip", "init_scale", "batch_size", "schedule")
 
 
-def learning_rate(optimizer):
-    return OPTIMIZERS[optimizer].learning_rate  # the optimizer's own default
-
-
-def number(kind, zero_allowed=False):
-    """A finite number above zero, or zero where that means something."""
+def number(kind, zero=False, most=math.inf):
+    """A finite number above zero (or zero, where that means something), up to most."""
     def parse(text):
         try:
-            value = kind(text)
+            value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not math.isfinite(value) or value < 0 or (value == 0 and not zero_allowed):
-            least = "0 or more" if zero_allowed else "positive"
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, not {text}")
+        if kind is int and not value.is_integer():
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {text}")
+        if value < 0 or (value == 0 and not zero):
+            least = "0 or more" if zero else "positive"
             raise argparse.ArgumentTypeError(f"must be {least}, not {text}")
-        return value
+        if value > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most:g}, not {text}")
+        return kind(value)
     return parse
 
 
@@ -53,49 +63,19 @@ def train_parser():
     p = argparse.ArgumentParser(
         prog="rnn-train", description="Train a character-level RNN on a text file. "
         "Each run is saved in a new folder runs/<date>_<time>/ unless --checkpoint "
-        "says where.")
-    rates = ", ".join(f"{name} {learning_rate(name):g}" for name in OPTIMIZERS)
+        "says where. bpc: bits per character.")
     p.add_argument("--data", type=Path, default=corpus_path(),
                    help="UTF-8 training text (default: the shipped man pages)")
-    p.add_argument("--model", choices=list(MODELS), help="architecture (default: rnn)")
-    p.add_argument("--hidden-size", type=number(int),
-                   help=f"H (default: {DEFAULTS['hidden_size']})")
-    p.add_argument("--seq-length", type=number(int),
-                   help=f"T, the truncation length (default: {DEFAULTS['seq_length']})")
-    p.add_argument("--optimizer", choices=list(OPTIMIZERS),
-                   help=f"update rule (default: {DEFAULTS['optimizer']})")
-    p.add_argument("--learning-rate", type=number(float),
-                   help=f"step size (default: the optimizer's own: {rates})")
-    p.add_argument("--dtype", choices=["float64", "float32"],
-                   help=f"float type (default: {np.dtype(DEFAULTS['dtype']).name})")
-    p.add_argument("--clip", type=number(float),
-                   help=f"elementwise gradient clip (default: {DEFAULTS['clip']})")
-    p.add_argument("--init-scale", type=number(float), help="std of the initial "
-                   "weights (default: 0.01 rnn, 1/sqrt(H) lstm and gru)")
-    p.add_argument("--batch-size", type=number(int), default=1,
-                   help="B parallel streams (default: %(default)s)")
-    p.add_argument("--steps", type=number(int), default=20_000,
-                   help="total updates, across resumes (default: %(default)s)")
-    p.add_argument("--minutes", type=number(float),
-                   help="stop after this much time (default: none)")
-    p.add_argument("--schedule", choices=list(SCHEDULES), default=SCHEDULE,
-                   help="learning rate over the run: constant, or cosine from "
-                   "--learning-rate down to 0 at --steps (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the initial weights "
-                   "and the samples (default: %(default)s)")
-    p.add_argument("--sample-every", type=number(int), default=1000,
-                   help="steps between samples (default: %(default)s)")
-    p.add_argument("--sample-chars", type=number(int), default=200,
-                   help="characters per sample (default: %(default)s)")
-    p.add_argument("--eval-every", type=number(int), default=1000,
-                   help="steps between validations and saves (default: %(default)s)")
-    p.add_argument("--eval-chars", type=number(int), default=100_000,
-                   help="held-out characters per periodic validation; the final one "
-                   "reads all (default: %(default)s)")
-    p.add_argument("--temperature", type=number(float), default=1.0,
-                   help="temperature of the samples (default: %(default)s)")
-    p.add_argument("--threads", type=number(int), default=1, help="BLAS threads; 1 is "
-                   "fastest for these small products (default: %(default)s)")
+    p.add_argument("--preset", choices=list(PRESETS), help="a named recipe; options "
+                   "given beside it win (default: none)")
+    for f in fields(TrainConfig):
+        meta = f.metadata
+        parse = ({"choices": meta["choices"]} if "choices" in meta else
+                 {"type": number(meta["kind"], meta.get("zero", False),
+                                 meta.get("most", math.inf))})
+        shown = meta.get("shown", "none" if f.default is None else f.default)
+        p.add_argument("--" + f.name.replace("_", "-"), **parse,
+                       help=f"{meta['help']} (default: {shown})")
     p.add_argument("--checkpoint", type=Path, help="where to save the run "
                    "(default: runs/<date>_<time>/rnn.npz, a new folder)")
     p.add_argument("--resume", action="store_true",
@@ -105,9 +85,34 @@ def train_parser():
     return p
 
 
+def given(args):
+    """The settings the command line sets: the preset's, then the options typed."""
+    typed = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
+             if getattr(args, f.name) is not None}
+    return {**PRESETS.get(args.preset, {}), **typed}
+
+
 def same_file(a, b):
     return a.resolve() == b.resolve() or (a.exists() and b.exists()
                                           and os.path.samefile(a, b))
+
+
+def check_regular(path, links_allowed):
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:  # a parent that is a file, a folder we may not read
+        raise CheckpointError(f"cannot write {path} ({error.strerror}); nothing was "
+                              "saved") from None
+    if stat.S_ISLNK(mode) and links_allowed:
+        return
+    if not stat.S_ISREG(mode):
+        what = ("a symbolic link" if stat.S_ISLNK(mode) else "a directory"
+                if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a device or socket")
+        raise CheckpointError(f"{path} is {what}, not a regular file; choose another "
+                              "--checkpoint")
 
 
 def check_paths(args):
@@ -119,6 +124,8 @@ def check_paths(args):
     if same_file(files[0], files[1]) or same_file(files[0], files[2]):
         raise CheckpointError(f"--checkpoint {args.checkpoint} would share its name "
                               "with its own log or best copy; end it in .npz")
+    for path, links_allowed in zip(files, (True, True, False)):
+        check_regular(path, links_allowed)
     earlier = [path for path in files if path.exists() or path.is_symlink()]
     if earlier and not (args.resume or args.overwrite):
         raise CheckpointError(f"{earlier[0]} exists; pass --resume to continue that "
@@ -141,40 +148,124 @@ def new_run_folder(root=Path("runs")):
     raise CheckpointError(f"{root}: too many runs started at {stamp}")
 
 
+def lock(path):
+    """Hold NAME.lock for the rest of the process, or refuse naming its holder."""
+    lock_path = path.with_suffix(".lock")
+    check_regular(lock_path, links_allowed=False)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as error:
+        raise CheckpointError(f"cannot create {lock_path} ({error.strerror})") from None
+    try:
+        if fcntl:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:
+            os.lseek(fd, 1 << 30, os.SEEK_SET)  # lock a byte past the holder's name
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        holder = os.pread(fd, 200, 0) if hasattr(os, "pread") else b""
+        os.close(fd)
+        who = holder.decode("utf-8", "replace").strip() or "another process"
+        raise CheckpointError(f"{path} is in use by {who}; wait for it to end or "
+                              "choose another --checkpoint") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"rnn-train (process {os.getpid()} on {socket.gethostname()}, "
+                 f"started {time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode())
+    return fd
+
+
 def start(args, text):
-    given = {name: getattr(args, name) for name in MODEL_FLAGS + ("model",)
-             if getattr(args, name) is not None}
+    new = given(args)
     if args.resume:
         ckpt = load(args.checkpoint)
-        saved = settings(ckpt.model)
+        saved = {**ckpt.run, **settings(ckpt.model), "batch_size": ckpt.h.shape[1]}
         clashes = [f"--{k.replace('_', '-')} {v} (saved: {saved[k]})"
-                   for k, v in given.items() if v != saved[k]]
+                   for k, v in new.items() if k in FIXED and saved.get(k, v) != v]
         if clashes:
             raise CheckpointError(f"{args.checkpoint} was trained with other settings: "
                                   f"{', '.join(clashes)}")
-        if ckpt.h.shape[1] != args.batch_size:
-            raise CheckpointError(f"{args.checkpoint} was trained with --batch-size "
-                                  f"{ckpt.h.shape[1]}")
-        return ckpt
-    cls, vocab = MODELS[given.pop("model", "rnn")], Vocab(text)
-    sizes = {**DEFAULTS, **given}
+        kept = {k: v for k, v in saved.items() if k in asdict(TrainConfig())}
+        return ckpt, replace(config_from(kept), **new)
+    config = TrainConfig(**new)
+    cls, vocab = MODELS[config.model], Vocab(text)
+    sizes = {**asdict(config), **config.model_options()}
     check_memory(cls, len(vocab), sizes["hidden_size"], sizes["seq_length"],
-                 args.batch_size)
-    model = cls(len(vocab), seed=args.seed, **given)
+                 config.batch_size)
+    model = cls(len(vocab), seed=config.seed, **config.model_options())
     h = np.zeros((model.state_rows * model.hidden_size, 1), model.dtype)
-    return Checkpoint(model, vocab, h)
+    return Checkpoint(model, vocab, h), config
+
+
+class Guarded:
+    """A standard stream that goes quiet, instead of raising, when it fails."""
+
+    def __init__(self, stream):
+        self.stream, self.error = stream, None
+        if stream is None:  # closed before the program started
+            self.stream, self.error = open(os.devnull, "w"), "it was closed"
+
+    def write(self, text):
+        self.call(self.stream.write, text)
+        return len(text)
+
+    def flush(self):
+        self.call(self.stream.flush)
+
+    def call(self, method, *args):
+        if self.error is None:
+            try:
+                method(*args)
+            except (OSError, ValueError) as error:
+                self.error = error
+                self.quiet()
+
+    def quiet(self):
+        """Point the file descriptor at the null device: exit's flush must not fail."""
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __getattr__(self, name):  # isatty, fileno, encoding: the stream's own
+        return getattr(self.stream, name)
+
+    def failure(self):
+        """Why output was lost, or None (a reader that left is not a failure)."""
+        if self.error is None or isinstance(self.error, BrokenPipeError):
+            return None
+        return getattr(self.error, "strerror", None) or str(self.error)
+
+
+def guarded(main):
+    """Run main with guarded streams; a lost output turns a success into exit 74."""
+    def run(argv=None):
+        streams = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = Guarded(sys.stdout), Guarded(sys.stderr)
+        try:
+            code = main(argv)
+        finally:
+            guards, (sys.stdout, sys.stderr) = (sys.stdout, sys.stderr), streams
+        if code and code > 128:  # stopped: output a reader has not taken is dropped,
+            guards[0].quiet()    # or exit's flush would block on a full pipe
+        for name, stream, other in (("output", *guards), ("error output",
+                                                          *reversed(guards))):
+            if stream.failure():
+                other.write(f"{main.prog}: error: the {name} failed "
+                            f"({stream.failure()}); the run's files are whole\n")
+                other.flush()
+                code = code or EX_IOERR
+        return code
+    return run
 
 
 def say(text):
-    try:
-        tqdm.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    tqdm.write(text)  # above the progress bar
+    sys.stdout.flush()
 
 
-def train_main(argv=None):
+def train_program(argv=None):
     args = train_parser().parse_args(argv)
+    args.started = time.monotonic()  # --minutes counts from here
     try:
         return run_training(args)
     except (DataError, CheckpointError, TrainingError, ValueError) as error:
@@ -182,11 +273,17 @@ def train_main(argv=None):
     except MemoryError:
         print("rnn-train: error: out of memory; try a smaller --hidden-size or "
               "--batch-size", file=sys.stderr)
-    except KeyboardInterrupt:
-        print("rnn-train: interrupted; the last checkpoint saved is whole",
+    except KeyboardInterrupt:  # outside the loop, whose stop flag saves first
+        saved = getattr(args, "saved", None)
+        print(f"rnn-train: interrupted; {saved} is saved" if saved else
+              "rnn-train: interrupted before training; nothing was saved",
               file=sys.stderr)
         return 130
     return 1
+
+
+train_program.prog = "rnn-train"
+train_main = guarded(train_program)
 
 
 def run_training(args):
@@ -195,7 +292,7 @@ def run_training(args):
     text = read_text(args.data)
     if args.checkpoint is not None:
         check_paths(args)
-    ckpt = start(args, text)
+    ckpt, config = start(args, text)
     train_text, val_text, _ = split_pages(text)
     T = ckpt.model.seq_length
     if len(val_text) < T + 1:
@@ -208,23 +305,45 @@ def run_training(args):
         raise DataError(f"{args.data} does not match the checkpoint's vocabulary: "
                         f"{error}") from None
     path = args.checkpoint or new_run_folder() / "rnn.npz"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CheckpointError(f"cannot create {path.parent} ({error.strerror}); "
+                              "nothing was saved") from None
+    held = lock(path)
+    try:
+        check_writable(path)
+        return train_locked(args, ckpt, config, path, train_data, val_data)
+    finally:
+        os.close(held)
+
+
+def train_locked(args, ckpt, config, path, train_data, val_data):
+    if args.checkpoint is not None:
+        check_paths(args)
     if args.overwrite and not args.resume:
         for old in companions(path):
             old.unlink(missing_ok=True)
-    say(f"saving this run in {path}, with {path.stem}.best.npz and {path.stem}.jsonl")
-    with threadpool_limits(args.threads, user_api="blas"):
-        chars_per_s, signum = train(
-            ckpt, train_data, val_data, path, args.steps, args.batch_size,
-            args.sample_every, args.sample_chars, args.eval_every, args.eval_chars,
-            args.temperature, args.minutes, log=say, schedule=args.schedule)
-        if signum:
-            name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-            print(f"rnn-train: stopped by {name} at step {ckpt.step}; saved {path}; "
-                  f"continue with --resume --checkpoint {path}", file=sys.stderr)
-            return 128 + signum
-        val_bpc = evaluate(ckpt.model, val_data)
-    say(f"done: steps={ckpt.step} train_loss={ckpt.smooth_loss:.3f} "
-        f"val_bpc={val_bpc:.3f} chars_per_s={chars_per_s:.0f} saved={path}")
+    say(f"saving this run in {path}, with {path.stem}.best.npz and {path.stem}.jsonl; "
+        f"bpc is bits per character")
+    with threadpool_limits(config.threads, user_api="blas"):
+        result = train(ckpt, train_data, val_data, path, config, log=say,
+                       started=args.started)
+    args.saved = path
+    if result.signum:
+        name = ("Ctrl-C" if result.signum == signal.SIGINT
+                else signal.Signals(result.signum).name)
+        print(f"rnn-train: stopped by {name} at step {ckpt.step}; saved {path}; "
+              f"continue with --resume --checkpoint {path}" if ckpt.step else
+              f"rnn-train: stopped by {name} before the first step; nothing was saved",
+              file=sys.stderr)
+        return 128 + result.signum
+    read = ("all" if result.val_complete
+            else f"the first {result.val_chars:,} (the time limit) of")
+    say(f"final validation, on {read} {len(val_data) - 1:,} held-out characters: "
+        f"{result.val_bpc:.3f} bpc")
+    say(f"done: {ckpt.step:,} steps, {result.chars_per_s:,.0f} characters/s; "
+        f"saved {path}")
     return 0
 
 
@@ -233,44 +352,64 @@ def sample_parser():
                                 description="Write text with a trained checkpoint.")
     p.add_argument("--checkpoint", type=Path, help="a checkpoint written by rnn-train "
                    "(default: the shipped model, rnn-man.npz)")
-    p.add_argument("--prime", default="", help='text to continue, e.g. "NAME\\n", '
-                   "escapes understood (default: a new page)")
-    p.add_argument("-n", type=number(int), default=500,
+    p.add_argument("--prime", help='text to continue, e.g. "NAME\\n", escapes '
+                   "understood (default: a new line, not printed)")
+    p.add_argument("-n", type=number(int, most=10_000_000), default=500,
                    help="characters per sample (default: %(default)s)")
-    p.add_argument("--num-samples", type=number(int), default=1,
+    p.add_argument("--num-samples", type=number(int, most=10_000), default=1,
                    help="samples to write, each from the prime (default: %(default)s)")
-    p.add_argument("--temperature", type=number(float, zero_allowed=True), default=0.8,
-                   help="0 always takes the most likely character "
+    p.add_argument("--temperature", type=number(float, zero=True, most=100.0),
+                   default=0.8, help="0 always takes the most likely character "
                    "(default: %(default)s)")
     p.add_argument("--top-k", type=number(int),
                    help="draw among the k most likely characters only (default: all)")
-    p.add_argument("--seed", type=int,
+    p.add_argument("--seed", type=number(int, zero=True),
                    help="random seed (default: a fresh one each time)")
     return p
 
 
-def sample_main(argv=None):
+def default_prime(vocab):
+    return "\n" if "\n" in vocab.index else vocab.chars[0]
+
+
+def sample_program(argv=None):
     args = sample_parser().parse_args(argv)
     try:
-        ckpt = load(args.checkpoint or model_path())
-        escaped = args.prime.encode("latin-1", "backslashreplace")
-        prime = escaped.decode("unicode_escape") or PAGE_BREAK
-        ix = ckpt.vocab.encode(prime)
-        h = ckpt.model.predict(ix[:-1], None)[1] if len(ix) > 1 else None
-        rng = np.random.default_rng(args.seed)
-        for i in range(args.num_samples):
-            ixes = ckpt.model.sample(h, ix[-1], args.n, args.temperature, rng,
-                                     args.top_k)
-            print(("----\n" if i else "") + prime + ckpt.vocab.decode(ixes), flush=True)
+        with StopFlag():  # one signal ends even a sample of millions of characters
+            write_samples(args)
     except (DataError, CheckpointError, ValueError) as error:
         print(f"rnn-sample: error: {error}", file=sys.stderr)
         return 1
     except MemoryError:
-        print("rnn-sample: error: out of memory", file=sys.stderr)
+        print("rnn-sample: error: out of memory; try a smaller -n", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 128 + signal.SIGPIPE
+        return 128 + signal.SIGINT
+    except Stopped as stop:
+        return 128 + stop.args[0]
+    if isinstance(getattr(sys.stdout, "error", None), BrokenPipeError):
+        return BROKEN_PIPE
     return 0
+
+
+def write_samples(args):
+    ckpt = load(args.checkpoint or model_path())
+    if args.prime is None:
+        prime, shown = default_prime(ckpt.vocab), ""
+    else:
+        escaped = args.prime.encode("latin-1", "backslashreplace")
+        prime = shown = escaped.decode("unicode_escape")
+    if not prime:
+        raise ValueError("--prime is empty; leave it out to start a new line")
+    ix = ckpt.vocab.encode(prime)
+    h = ckpt.model.predict(ix[:-1], None)[1] if len(ix) > 1 else None
+    rng = np.random.default_rng(args.seed)
+    for i in range(args.num_samples):
+        ixes = ckpt.model.sample(h, ix[-1], args.n, args.temperature, rng, args.top_k)
+        print(("----\n" if i else "") + shown + ckpt.vocab.decode(ixes), flush=True)
+        if getattr(sys.stdout, "error", None) is not None:
+            return  # the reader left
+
+
+sample_program.prog = "rnn-sample"
+sample_main = guarded(sample_program)

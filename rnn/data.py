@@ -5,27 +5,41 @@
 targets) windows."""
 
 import hashlib
+import stat
 from pathlib import Path
 
 import numpy as np
 
 PAGE_BREAK = "\f\n"
+MAX_BYTES = 2**30  # 1 GiB: the text is then held several times over (bytes, str, codes)
 
 
 class DataError(ValueError):
     """A problem with the training text, said in one line."""
 
 
-def read_text(path):
+def read_text(path, max_bytes=MAX_BYTES):
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: no such file")
     try:
-        raw = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would hang, a device never end
+            raise DataError(f"{path}: not a regular file (a folder, FIFO or device)")
+        if info.st_size > max_bytes:  # checked before reading a byte
+            raise DataError(f"{path}: {info.st_size:,} bytes, more than the "
+                            f"{max_bytes:,} this program reads")
+        with open(path, "rb") as f:
+            raw = f.read(1 << 16)  # a binary file is found in its first 64 KiB
+            if b"\0" not in raw:
+                raw += f.read(max_bytes + 1 - len(raw))  # + 1: a file that grew
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
     except OSError as error:  # a file we may not read, or a disk that fails under it
         raise DataError(f"{path}: cannot read it ({error.strerror})") from None
+    if len(raw) > max_bytes:
+        raise DataError(f"{path}: more than the {max_bytes:,} bytes this program reads")
     if not raw.strip():
-        raise DataError(f"{path}: the file is empty")
+        raise DataError(f"{path}: the file is empty" if not raw
+                        else f"{path}: the file holds only whitespace")
     if b"\0" in raw:
         raise DataError(
             f"{path}: this looks like a binary file (it contains NUL bytes), not text"
@@ -79,7 +93,14 @@ class Vocab:
         return data
 
     def decode(self, ixes):
-        return "".join(self.chars[i] for i in ixes)
+        ixes = np.asarray(ixes)
+        if ixes.ndim > 1 or (ixes.size and ixes.dtype.kind not in "iu"):
+            raise ValueError(f"ixes must be a sequence of integers, not {ixes.dtype} "
+                             f"of shape {ixes.shape}")
+        if ixes.size and not 0 <= ixes.min() <= ixes.max() < len(self):
+            raise ValueError(f"ixes must be from 0 to {len(self) - 1}, not "
+                             f"{ixes.min() if ixes.min() < 0 else ixes.max()}")
+        return "".join(self.chars[i] for i in ixes.tolist())
 
 
 def split_pages(text, val_fraction=0.1, max_page_share=0.02):

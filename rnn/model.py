@@ -5,7 +5,8 @@
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -43,12 +44,19 @@ def loss_and_grad(ys, targets):
 
 @dataclass(frozen=True)
 class Cell:
-    """A recurrent cell: forward and backward passes, sampler, loss of its scores."""
+    """A recurrent cell's passes over a window, and the loss of its scores."""
 
     forward: Callable
     backward: Callable
-    sample: Callable
     loss: Callable = loss_and_grad
+
+    def using(self, work):
+        """This cell, its passes reusing the arrays that work keeps between windows."""
+        return replace(self, forward=partial(self.forward, work=work),
+                       backward=partial(self.backward, work=work))
+
+
+GREEDY_BELOW = 1e-3  # a temperature this near 0 is greedy: dividing would overflow
 
 
 def check_counts(**values):
@@ -68,7 +76,7 @@ def check_positive(**values):
 class Recurrent:
     """The flat parameters, input checks, loss, clipping and update, for any cell."""
 
-    state_rows = 1
+    state_rows = 1  # the state is state_rows blocks of H rows: h alone
 
     def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=None,
                  seed=None, dtype=np.float64, optimizer="adagrad", clip=5.0,
@@ -100,19 +108,23 @@ class Recurrent:
             start += value.size
         self.optimizer = OPTIMIZERS[optimizer](self.theta.size, learning_rate,
                                                dtype=self.dtype)
-        self.cell = self.fast_cell if fast else self.plain_cell
+        self.work = {}  # the arrays the fast passes reuse: this model's, no one else's
+        self.cell = self.fast_cell.using(self.work) if fast else self.plain_cell
 
-    def batch(self, inputs, hprev, targets=None):
+    def batch(self, inputs, hprev, targets=None, name="inputs"):
         inputs = np.asarray(inputs)
         if inputs.ndim == 1:
             inputs = inputs[:, None]
         if inputs.ndim != 2 or inputs.dtype.kind not in "iu":
-            raise ValueError("inputs must be integers of shape (T,) or (T, B), "
+            raise ValueError(f"{name} must be integers of shape (T,) or (T, B), "
                              f"not {inputs.dtype} {inputs.shape}")
         if inputs.size and not (0 <= inputs.min() and inputs.max() < self.vocab_size):
-            raise ValueError(f"character indices must be in [0, {self.vocab_size})")
+            low, high = inputs.min(), inputs.max()
+            raise ValueError(f"{name} must be character indices in "
+                             f"[0, {self.vocab_size}), not {low}..{high}")
+        inputs = inputs.astype(np.intp, copy=False)  # the index type on every platform
         if targets is not None:
-            targets = self.batch(targets, None)[0]
+            targets = self.batch(targets, None, name="targets")[0]
             if targets.shape != inputs.shape:
                 raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} "
                                  "differ in shape")
@@ -122,6 +134,8 @@ class Recurrent:
         hprev = np.asarray(hprev, self.dtype)
         if hprev.shape != shape:
             raise ValueError(f"hprev must have shape {shape}, not {hprev.shape}")
+        if not np.isfinite(hprev).all():  # a NaN state would poison every weight
+            raise ValueError("hprev must be finite; it holds NaN or infinity")
         return inputs, hprev, targets
 
     @staticmethod
@@ -134,15 +148,14 @@ class Recurrent:
 
     def loss(self, inputs, targets, hprev):
         inputs, hprev, targets = self.batch(inputs, hprev, targets)
-        params = self.params.values()
-        ys, cache, h = self.cell.forward(*params, inputs, hprev)
+        ys, cache, h = self.cell.forward(inputs, hprev, **self.params)
         loss, dys = self.cell.loss(ys, targets)
-        grads, _ = self.cell.backward(*params, inputs, cache, dys)
+        grads, _ = self.cell.backward(inputs, cache, dys, **self.params)
         return loss, grads, h
 
     def predict(self, inputs, hprev):
         inputs, hprev, _ = self.batch(inputs, hprev)
-        ys, _, h = self.cell.forward(*self.params.values(), inputs, hprev)
+        ys, _, h = self.cell.forward(inputs, hprev, **self.params)
         return softmax(ys), h
 
     def train_step(self, inputs, targets, hprev):
@@ -152,24 +165,25 @@ class Recurrent:
         self.optimizer.update(self.theta, dtheta)
         return loss, h
 
-    def generate(self, h, seed_ix, n, temperature, rng, top_k=None):
-        params = self.params.values()
-        return self.cell.sample(*params, h, seed_ix, n, temperature, rng, top_k)
-
     def sample(self, h, seed_ix, n, temperature=1.0, rng=None, top_k=None):
-        if temperature == 0:  # greedy: the top 1 is the most likely character
+        if 0 <= temperature < GREEDY_BELOW:  # greedy: the top 1, the most likely
             temperature, top_k = 1.0, 1
         check_positive(temperature=temperature)
-        seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h)
+        seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h, name="seed_ix")
         rng = self.rng if rng is None else rng
         if top_k is not None:
             check_counts(top_k=top_k)
-        ixes = self.generate(h, seed_ix[0], n, temperature, rng, top_k)
+        ixes = sample(self.step, h, seed_ix[0], n, temperature, rng, top_k)
         return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes
 
 
 class RNN(Recurrent):
     Wxh, Whh, Why, bh, by = (Parameter() for _ in range(5))
     param_shapes = staticmethod(param_shapes)
-    plain_cell = Cell(cell.forward, bptt.backward, sample)
-    fast_cell = Cell(fast.forward, fast.backward, fast.sample, fast.loss)
+    plain_cell = Cell(cell.forward, bptt.backward)
+    fast_cell = Cell(fast.forward, fast.backward, fast.loss)
+
+    def step(self, ix, h):
+        """Characters ix (B,), state h (H, B) -> the next scores (V, B) and state."""
+        h = cell.step(self.Wxh, self.Whh, self.bh, ix, h)
+        return self.Why @ h + self.by, h

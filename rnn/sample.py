@@ -5,7 +5,6 @@
 
 import numpy as np
 
-from rnn.cell import step
 from rnn.loss import softmax
 
 
@@ -23,12 +22,12 @@ def draw(p, rng, top_k=None):
     return (cdf <= u).sum(axis=0)  # the first k with cdf[k] > u
 
 
-def sample(Wxh, Whh, Why, bh, by, h, seed_ix, n, temperature, rng, top_k=None):
-    """h (H, B), characters seed_ix (B,) -> n drawn characters per stream (n, B)."""
+def sample(step, h, seed_ix, n, temperature, rng, top_k=None):
+    """step(ix, h) -> scores (V, B), next state; h, seed_ix (B,) -> characters (n, B)."""
     ixes = np.empty((n, h.shape[1]), dtype=np.int64)
     ix = seed_ix
     for t in range(n):
-        h = step(Wxh, Whh, bh, ix, h)  # (H, B)
-        p = softmax((Why @ h + by) / temperature)  # (V, B)
+        y, h = step(ix, h)  # (V, B), and the state the next character starts from
+        p = softmax(y / temperature)  # (V, B)
         ix = ixes[t] = draw(p, rng, top_k)
     return ixes

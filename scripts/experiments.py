@@ -16,6 +16,7 @@ import json
 import math
 import re
 import sys
+from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -25,10 +26,12 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rnn import RNN  # noqa: E402
+from rnn import RNN, fast  # noqa: E402
+from rnn.bptt import backward  # noqa: E402
+from rnn.cell import forward  # noqa: E402
 from rnn.checkpoint import load  # noqa: E402
 from rnn.data import Vocab, lanes, read_text, split_pages, windows  # noqa: E402
-from rnn.loss import cross_entropy, softmax  # noqa: E402
+from rnn.loss import cross_entropy_grad, softmax  # noqa: E402
 from rnn.train import evaluate  # noqa: E402
 
 RUNS = ROOT / "data" / "runs"
@@ -61,50 +64,30 @@ def write_log(name, records):
 # --- with and without dhnext -------------------------------------------------
 
 
-def window_loss(model, inputs, targets, hprev, carry):
-    """The loss of one window and its gradients; carry=False cuts dhnext, the gradient to h[t-1]."""
-    Wxh, Whh, Why, bh, by = model.Wxh, model.Whh, model.Why, model.bh, model.by
-    T, B = inputs.shape
-    hs = np.empty((T + 1, len(hprev), B), model.dtype)  # (T + 1, H, B), hprev in hs[-1]
-    hs[-1] = hprev
-    for t in range(T):
-        hs[t] = np.tanh(Wxh[:, inputs[t]] + Whh @ hs[t - 1] + bh)
-    ps = softmax(Why @ hs[:T] + by)  # (T, V, B)
-    dys = ps / B  # the loss averages over the batch
-    dys[np.arange(T)[:, None], targets, np.arange(B)] -= 1 / B
-    dhs = Why.T @ dys  # (T, H, B): each step's gradient from its own output
-    dhraws = np.empty_like(dhs)
-    dhnext = np.zeros_like(hprev)
-    for t in reversed(range(T)):
-        dhraws[t] = (1 - hs[t] * hs[t]) * (dhs[t] + dhnext)
-        dhnext = Whh.T @ dhraws[t] if carry else 0
-    H = len(hprev)
-    flat = dhraws.transpose(1, 0, 2).reshape(H, T * B)  # (H, T B): every step's dhraw side by side
-    grads = {"Wxh": np.zeros_like(Wxh),
-             "Whh": flat @ hs[np.arange(T) - 1].transpose(0, 2, 1).reshape(T * B, H),
-             "Why": dys.transpose(1, 0, 2).reshape(-1, T * B) @ hs[:T].transpose(0, 2, 1).reshape(T * B, H),
-             "bh": dhraws.sum(axis=(0, 2))[:, None], "by": dys.sum(axis=(0, 2))[:, None]}
-    np.add.at(grads["Wxh"].T, inputs.ravel(), dhraws.transpose(0, 2, 1).reshape(-1, H))
-    return cross_entropy(ps, targets), grads, hs[T - 1]
+def cut_backward(inputs, cache, dys, Whh, **params):
+    """The fast backward pass with no path from h[t] back to h[t-1]: dhnext = Whh.T @ dhraw is
+    the only place it reads Whh, so a zero Whh cuts dhnext and changes nothing else."""
+    return fast.backward(inputs, cache, dys, Whh=np.zeros_like(Whh), **params)
 
 
 class CutRNN(RNN):
     """The package's RNN, trained with the gradient stopped after one step back (no dhnext)."""
 
-    def loss(self, inputs, targets, hprev):
-        inputs, hprev, targets = self.batch(inputs, hprev, targets)
-        return window_loss(self, inputs, targets, hprev, carry=False)
+    fast_cell = replace(RNN.fast_cell, backward=cut_backward)
 
 
-def check_window_loss(vocab_size, data):
-    """With dhnext carried, window_loss must give the package's own gradients: the cut is the only change."""
-    model = RNN(vocab_size, hidden_size=16, seq_length=10, seed=1, init_scale=0.3)
+def check_cut(vocab_size, data):
+    """The cut gradients are the sum of T one-step windows' gradients: nothing else changes."""
+    model = CutRNN(vocab_size, hidden_size=16, seq_length=10, seed=1, init_scale=0.3)
     X, Y = lanes(data[:2000], 4)
-    loss, grads, h = model.loss(X[:10], Y[:10], None)
-    mine, my_grads, my_h = window_loss(model, X[:10], Y[:10], np.zeros((16, 4)), carry=True)
-    assert np.isclose(loss, mine) and np.allclose(h, my_h)
+    inputs, targets = X[:10], Y[:10]
+    _, grads, _ = model.loss(inputs, targets, None)
+    ys, hs, _ = forward(inputs, np.zeros((16, 4)), **model.params)
+    dys = cross_entropy_grad(softmax(ys), targets)
+    one_step = [backward(inputs[t:t + 1], {-1: hs[t - 1], 0: hs[t]}, dys[t:t + 1], **model.params)[0]
+                for t in range(len(inputs))]
     for name in grads:
-        assert np.allclose(grads[name], my_grads[name]), name
+        assert np.allclose(grads[name], sum(g[name] for g in one_step)), name
 
 
 def dhnext_seed(seed, steps, batch_size, eval_every, eval_chars):
@@ -130,7 +113,7 @@ def dhnext_seed(seed, steps, batch_size, eval_every, eval_chars):
 
 def dhnext(args):
     vocab, train, _ = corpus()
-    check_window_loss(len(vocab), train)
+    check_cut(len(vocab), train)
     runs = in_parallel(dhnext_seed, [(seed, args.steps, args.batch_size, args.eval_every, args.eval_chars)
                                      for seed in args.seeds], args.jobs)
     write_log("dhnext", [record for records in runs for record in records])
@@ -267,7 +250,7 @@ def hidden_states(model, ixes):
     h = np.zeros((model.hidden_size, 1), model.dtype)
     rows = np.empty((len(ixes), model.hidden_size))
     for t, ix in enumerate(ixes):
-        h = np.tanh(model.Wxh[:, [ix]] + model.Whh @ h + model.bh)
+        _, h = model.step([ix], h)
         rows[t] = h[:, 0]
     return rows
 

@@ -19,11 +19,16 @@ import re
 import sys
 from pathlib import Path
 
-from pytest_codeblocks.main import extract_from_file
+from fences import fences, page_fences
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINTS = re.compile(r"\bprint\(")
-BUILD_MARKER = "<!--expected-output-at-build-->"  # docs/overrides/hooks/run_at_build.py
+
+
+def printing(found):
+    """(fence, the fence after it or None) for every in-place python fence that calls print."""
+    return [(fence, following) for fence, following in zip(found, [*found[1:], None])
+            if fence.info == "python" and not fence.is_output and PRINTS.search(fence.code)]
 
 
 def printing_blocks(docs=ROOT / "docs"):
@@ -34,16 +39,10 @@ def printing_blocks(docs=ROOT / "docs"):
     """
     rows = []
     for page in sorted(docs.rglob("*.md")):
-        lines = page.read_text().split("\n")
-        for block in extract_from_file(page):
-            if block.syntax == "python" and PRINTS.search(block.code):
-                after = fence_end(lines, block.lineno - 1) + 1
-                while after < len(lines) and not lines[after].strip():
-                    after += 1
-                following = lines[after].strip() if after < len(lines) else ""
-                how = ("checked" if block.expected_output is not None
-                       else "at build" if following == BUILD_MARKER else None)
-                rows.append((page.relative_to(docs.parent).as_posix(), block.lineno, how))
+        for fence, following in printing(page_fences(page)):
+            how = ("checked" if following is not None and following.is_output
+                   else "at build" if fence.at_build else None)
+            rows.append((page.relative_to(docs.parent).as_posix(), fence.line, how))
     return rows
 
 
@@ -55,39 +54,19 @@ def run(code):
     return out.getvalue()
 
 
-def fence_end(lines, start):
-    """The index of the line closing the fence opened at lines[start]."""
-    opening = lines[start].lstrip()
-    ticks = opening[:len(opening) - len(opening.lstrip("`"))]
-    end = start + 1
-    while not lines[end].lstrip().startswith(ticks):
-        end += 1
-    return end
-
-
 def update(page):
     """Run every printing block of page and write what it prints into the fence below it."""
-    lines = page.read_text().split("\n")
-    blocks = [b for b in extract_from_file(page) if b.syntax == "python" and PRINTS.search(b.code)]
-    for block in reversed(blocks):  # from the bottom up, so earlier line numbers stay valid
-        start = block.lineno - 1
-        end = fence_end(lines, start)
-        after = end + 1
-        while after < len(lines) and not lines[after].strip():
-            after += 1
-        if lines[after].strip() == BUILD_MARKER:
+    text = page.read_text()
+    lines = text.split("\n")
+    for fence, following in reversed(printing(fences(text, str(page)))):  # bottom up: line numbers hold
+        if fence.at_build:
             continue  # shown by the site's build, not here
-        indent = lines[start][:len(lines[start]) - len(lines[start].lstrip())]
-        output = [indent + line if line else "" for line in run(block.code).rstrip("\n").split("\n")]
-        shown = [indent + "<!--pytest-codeblocks:expected-output-->", "",
-                 indent + "```text", *output, indent + "```"]
-        if "pytest-codeblocks:expected-output" in lines[after]:
-            fence = after + 1
-            while not lines[fence].strip():
-                fence += 1
-            lines[end + 1:fence_end(lines, fence) + 1] = ["", *shown]
-        else:
-            lines[end + 1:end + 1] = ["", *shown]
+        output = [fence.indent + line if line else "" for line in run(fence.code).rstrip("\n").split("\n")]
+        shown = [fence.indent + "<!--pytest-codeblocks:expected-output-->", "",
+                 fence.indent + "```text", *output, fence.indent + "```"]
+        # fence.end is the 1-based line of the closing ```, so the 0-based index just after it
+        replaced = following.end if following is not None and following.is_output else fence.end
+        lines[fence.end:replaced] = ["", *shown]
     page.write_text("\n".join(lines))
 
 

@@ -12,62 +12,44 @@ in place, and tests/test_inventory.py makes sure every fence is one or the other
 """
 
 import argparse
-import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from fences import FenceError, page_fences
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PACKAGE = "rnn"
 SITE_URL = "https://clear-rnn.github.io/clear-rnn/"
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})(?P<info>[^`]*)$")
-TITLE = re.compile(r'^python\s+title="(?P<path>' + PACKAGE + r'/[\w/]+\.py)"\s*$')
 
 
 @dataclass
 class Chunk:
     page: Path
     first_line: int  # 1-based line of the page where the chunk's code starts
-    lines: list[str] = field(default_factory=list)
-
-
-def fences(page: Path):
-    """Yield (info string, first code line, code lines) for each fence of a page."""
-    lines = page.read_text(encoding="utf-8").splitlines()
-    i = 0
-    while i < len(lines):
-        opening = FENCE.match(lines[i])
-        if not opening:
-            i += 1
-            continue
-        indent, ticks = opening["indent"], opening["ticks"]
-        body, j = [], i + 1
-        while j < len(lines) and not lines[j].strip().startswith(ticks):
-            body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
-            j += 1
-        if j == len(lines):
-            raise SystemExit(f"tangle: {page.relative_to(ROOT)}:{i + 1}: fence never closed")
-        yield opening["info"].strip(), i + 2, body
-        i = j + 1
+    lines: tuple[str, ...]
 
 
 def collect() -> dict[str, list[Chunk]]:
     """Map each package file to its chunks, in page order; one page per file."""
     files: dict[str, list[Chunk]] = {}
     for page in sorted(DOCS.rglob("*.md")):
-        for info, first_line, body in fences(page):
-            title = TITLE.match(info)
-            if not title:
+        try:
+            found = page_fences(page)
+        except FenceError as error:
+            raise SystemExit(f"tangle: {error}") from None
+        for fence in found:
+            path = fence.tangled_into
+            if path is None:
                 continue
-            path = title["path"]
             chunks = files.setdefault(path, [])
             if chunks and chunks[0].page != page:
                 raise SystemExit(
                     f"tangle: {path} is fed by both {chunks[0].page.relative_to(ROOT)} "
                     f"and {page.relative_to(ROOT)}; one page per file"
                 )
-            chunks.append(Chunk(page, first_line, body))
+            chunks.append(Chunk(page, fence.line + 1, fence.lines))
     return files
 
 

@@ -40,9 +40,9 @@ def test_fast_and_plain_send_the_same_gradient_into_hprev(B):
     inputs, targets, hprev = random_window(V, H, T, B, seed=3)
     dhprevs = []
     for cell in [model.plain_cell, model.fast_cell]:
-        ys, cache, _ = cell.forward(*model.params.values(), inputs, hprev)
+        ys, cache, _ = cell.forward(inputs, hprev, **model.params)
         dys = cross_entropy_grad(softmax(ys), targets)
-        dhprevs.append(cell.backward(*model.params.values(), inputs, cache, dys)[1])
+        dhprevs.append(cell.backward(inputs, cache, dys, **model.params)[1])
     np.testing.assert_allclose(dhprevs[1], dhprevs[0], rtol=1e-12, atol=1e-14)
 
 
@@ -92,12 +92,11 @@ def test_gated_fast_and_plain_cells_agree_to_1e_12(model_class, B):
     model.theta[:] = rng.standard_normal(model.theta.size) * 0.5
     inputs, targets, _ = random_window(V, H, T, B, seed=2)
     state = rng.standard_normal((model.state_rows * H, B)) * 0.5
-    params = list(model.params.values())
     results = []
     for cell in [model.plain_cell, model.fast_cell]:
-        ys, cache, last = cell.forward(*params, inputs, state)
+        ys, cache, last = cell.forward(inputs, state, **model.params)
         loss, dys = cell.loss(ys.copy(), targets)
-        grads, dstate = cell.backward(*params, inputs, cache, dys)
+        grads, dstate = cell.backward(inputs, cache, dys, **model.params)
         results.append((ys, last, loss, grads, dstate))
     (ys, last, loss, grads, dstate), (ys_f, last_f, loss_f, grads_f, dstate_f) = results
     np.testing.assert_allclose(ys_f, ys, rtol=1e-12, atol=1e-13)
@@ -127,3 +126,64 @@ def test_fast_loss_is_the_loss_page_s_softmax_and_cross_entropy_at_any_scale(sca
     assert fast_loss == pytest.approx(cross_entropy(ps, targets), rel=1e-5 if dtype == np.float32 else 1e-12)
     np.testing.assert_allclose(dys, cross_entropy_grad(ps, targets),
                                atol=1e-6 if dtype == np.float32 else 1e-14)
+
+
+@pytest.mark.parametrize("model_class", [RNN, LSTM, GRU], ids=["rnn", "lstm", "gru"])
+def test_any_integer_index_type_gives_the_same_results_and_out_of_range_is_an_error(model_class):
+    V, H, T, B = 11, 8, 9, 3
+    model = model_class(V, hidden_size=H, seq_length=T, seed=0)
+    inputs, targets, _ = random_window(V, H, T, B, seed=7)
+    results = []
+    for dtype in [np.int32, np.int64, np.uint8]:  # int32 is what WebAssembly NumPy makes
+        loss, grads, h = model.loss(inputs.astype(dtype), targets.astype(dtype), None)
+        results.append((loss, grads, h))
+    for loss, grads, h in results[1:]:
+        assert loss == results[0][0]
+        np.testing.assert_array_equal(h, results[0][2])
+        for name in grads:
+            np.testing.assert_array_equal(grads[name], results[0][1][name], err_msg=name)
+    for bad, name in [(V, "inputs"), (-1, "inputs")]:
+        wrong = inputs.copy()
+        wrong[4, 1] = bad
+        with pytest.raises(ValueError, match=rf"^{name} must be character indices in \[0, {V}\)"):
+            model.loss(wrong, targets, None)
+    wrong = targets.astype(np.int32)
+    wrong[0, 0] = V
+    with pytest.raises(ValueError, match=rf"^targets must be character indices in \[0, {V}\)"):
+        model.loss(inputs, wrong, None)
+    with pytest.raises(ValueError, match=r"^seed_ix must be character indices"):
+        model.sample(None, V, 3)
+
+
+def forward_and_backward(model, inputs, targets):
+    """One window through the model's cell, split so that another model can run in between."""
+    state = np.zeros((model.state_rows * model.hidden_size, inputs.shape[1]))
+    ys, cache, last = model.cell.forward(inputs, state, **model.params)
+    loss, dys = model.cell.loss(ys, targets)
+
+    def backward():
+        return model.cell.backward(inputs, cache, dys, **model.params)
+
+    return loss, last, backward
+
+
+@pytest.mark.parametrize("model_class", [RNN, LSTM, GRU], ids=["rnn", "lstm", "gru"])
+def test_two_models_interleaved_get_the_gradients_each_gets_alone(model_class):
+    V, H, T, B = 7, 5, 4, 3
+    a = model_class(V, hidden_size=H, seq_length=T, seed=1)
+    b = model_class(V, hidden_size=H, seq_length=T, seed=2)
+    window_a, window_b = random_window(V, H, T, B, seed=8)[:2], random_window(V, H, T, B, seed=9)[:2]
+    alone = {}
+    for name, model, window in [("a", a, window_a), ("b", b, window_b)]:
+        loss, last, backward = forward_and_backward(model, *window)
+        alone[name] = loss, last.copy(), backward()
+    loss_a, last_a, backward_a = forward_and_backward(a, *window_a)
+    loss_b, last_b, backward_b = forward_and_backward(b, *window_b)  # same shapes, between A's passes
+    together = {"a": (loss_a, last_a, backward_a()), "b": (loss_b, last_b, backward_b())}
+    for name in "ab":
+        (loss, last, (grads, dstate)), (loss_, last_, (grads_, dstate_)) = alone[name], together[name]
+        assert loss_ == loss
+        np.testing.assert_array_equal(last_, last)
+        for param in grads:
+            np.testing.assert_array_equal(grads_[param], grads[param], err_msg=f"model {name}, d{param}")
+        np.testing.assert_array_equal(dstate_, dstate)

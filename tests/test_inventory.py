@@ -5,17 +5,16 @@ ignores the rest: a fence written `py` or `python linenums="1"` would look teste
 inventory is the only thing that notices.
 """
 
-import re
 import sys
 from pathlib import Path
 
-from pytest_codeblocks.main import extract_from_file
+from fences import fences, page_fences
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 RUN_IN_PLACE = {"python", "bash", "sh"}
-TANGLED = re.compile(r'^python\s+title="rnn/[\w/]+\.py"$')
-NOT_CODE = {"text", "console", "latex", "tsv"}  # output and transcripts, shown, never run
+NOT_CODE = {"text", "console", "latex", "tsv", "diff"}  # output, transcripts, changes: never run
+GRADED = 'python title="The book\'s answer"'  # an exercise's answer: tests/test_exercises.py grades it
 MAX_SKIPS = 3
 
 
@@ -26,18 +25,19 @@ def pages():
 def inventory():
     rows = []
     for page in pages():
-        for block in extract_from_file(page):
-            info = (block.syntax or "").strip()
-            skipped = any("skip" in mark for mark in block.marks)
-            if TANGLED.match(info):
+        for fence in page_fences(page):
+            skipped = any("skip" in mark for mark in fence.marks)
+            if fence.tangled_into:
                 kind = "tangled"
-            elif info in RUN_IN_PLACE:
+            elif fence.info in RUN_IN_PLACE and fence.ticks.startswith("`"):  # pytest-codeblocks reads ``` only
                 kind = "skipped" if skipped else "run in place"
-            elif info in NOT_CODE or block.expected_output is not None:
+            elif fence.info in NOT_CODE or fence.is_output:
                 kind = "not code"
+            elif fence.info == GRADED:
+                kind = "graded"
             else:
                 kind = "unverified"
-            rows.append((page.relative_to(ROOT).as_posix(), block.lineno, info, kind, block.marks))
+            rows.append((page.relative_to(ROOT).as_posix(), fence.line, fence.info, kind, fence.marks))
     return rows
 
 
@@ -64,44 +64,31 @@ def test_every_concept_page_has_tangled_code_and_runnable_checks():
 def test_the_inventory_flags_a_fence_pytest_codeblocks_would_ignore(tmp_path, monkeypatch):
     page = tmp_path / "docs" / "page.md"
     page.parent.mkdir()
-    page.write_text("```py\nassert False\n```\n\n```python\nassert True\n```\n")
+    page.write_text("```py\nassert False\n```\n\n```python\nassert True\n```\n\n~~~python\nassert False\n~~~\n")
     monkeypatch.setattr(sys.modules[__name__], "DOCS", page.parent)
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     kinds = [kind for *_, kind, _ in inventory()]
-    assert kinds == ["unverified", "run in place"]
+    assert kinds == ["unverified", "run in place", "unverified"]
 
 
 MAX_CODE_LINE = 88  # what a 1280 px screen shows of a code block (docs/stylesheets/extra.css)
-FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
-EXPECTED_OUTPUT = re.compile(r"<!--\s*pytest-codeblocks:expected-output")
 
 
-def fence_lines(text):
-    """(line number, line) for every line of code inside a fence, without the fence's indentation.
+def long_code_lines(text):
+    """(line number, length) of every code line longer than MAX_CODE_LINE, without the fence's indentation.
 
     A fence that pytest-codeblocks compares with a program's output is left out: its lines are
     what the program prints, and rewrapping them would misquote it.
     """
-    fence, output, previous = None, False, ""
-    for number, line in enumerate(text.splitlines(), 1):
-        mark = FENCE.match(line)
-        if fence is None:
-            if mark:
-                fence, output = (mark.group(1), mark.group(2)), bool(EXPECTED_OUTPUT.search(previous))
-            elif line.strip():
-                previous = line
-        elif mark and mark.group(2).startswith(fence[1]) and not mark.group(3).strip():
-            fence, previous = None, line
-        elif not output:
-            yield number, line.removeprefix(fence[0])
+    return [(fence.line + 1 + k, len(line)) for fence in fences(text) if not fence.is_output
+            for k, line in enumerate(fence.lines) if len(line) > MAX_CODE_LINE]
 
 
 def test_code_lines_fit_a_desktop_screen():
     long = [
-        f"{page.relative_to(ROOT).as_posix()}:{number} has {len(line)} characters"
+        f"{page.relative_to(ROOT).as_posix()}:{number} has {length} characters"
         for page in pages()
-        for number, line in fence_lines(page.read_text(encoding="utf-8"))
-        if len(line) > MAX_CODE_LINE
+        for number, length in long_code_lines(page.read_text(encoding="utf-8"))
     ]
     assert not long, f"code lines longer than {MAX_CODE_LINE} characters:\n" + "\n".join(long)
 
@@ -112,7 +99,7 @@ def test_a_long_line_is_found_in_an_indented_fence_but_not_in_checked_output():
         f"{long}\n\n!!! note\n    ```python\n    x = 1\n    {long}\n    ```\n\n"
         f"<!--pytest-codeblocks:expected-output-->\n\n```text\n{long}\n```\n\n```text\n{long}\n```\n"
     )
-    assert [number for number, line in fence_lines(page) if len(line) > MAX_CODE_LINE] == [6, 16]
+    assert [number for number, _ in long_code_lines(page)] == [6, 16]
 
 
 def control_characters(text):

@@ -70,10 +70,9 @@ def test_gradient_with_respect_to_the_starting_state_matches_central_differences
     rng = np.random.default_rng(2)
     inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
     state = rng.standard_normal((cls.state_rows * H, B)) * 0.5
-    params = model.params.values()
 
-    ys, cache, _ = module.forward(*params, inputs, state)
-    _, dstate = module.backward(*params, inputs, cache, cross_entropy_grad(softmax(ys), targets))
+    ys, cache, _ = module.forward(inputs, state, **model.params)
+    _, dstate = module.backward(inputs, cache, cross_entropy_grad(softmax(ys), targets), **model.params)
     numeric = numeric_gradient(lambda: model.loss(inputs, targets, state)[0], state)
     assert dstate.shape == state.shape
     assert relative_error(numeric, dstate).max() < 1e-6
@@ -156,7 +155,7 @@ def test_greedy_sampling_follows_the_forward_pass(cls):
     module = lstm if cls is LSTM else gru
     out = model.sample(None, 2, 12, temperature=1e-4)
     chars = np.array([2, *out])
-    ys, _, _ = module.forward(*model.params.values(), chars[:-1, None], np.zeros((cls.state_rows * H, 1)))
+    ys, _, _ = module.forward(chars[:-1, None], np.zeros((cls.state_rows * H, 1)), **model.params)
     assert np.array_equal(ys[:, :, 0].argmax(axis=1), chars[1:])
 
 
@@ -268,13 +267,14 @@ def test_lstm_is_torch_lstm_with_gates_reordered():
     model = randomized(LSTM, V, H, T)
     rng = np.random.default_rng(6)
     inputs, state = rng.integers(0, V, (T, B)), rng.standard_normal((2 * H, B))
-    _, (hs, cs, _), _ = lstm.forward(*model.params.values(), inputs, state)
+    _, (hs, cs, _), _ = lstm.forward(inputs, state, **model.params)
 
     rows = np.concatenate([np.arange(k * H, (k + 1) * H) for k in [0, 1, 3, 2]])  # ours i,f,o,g; torch i,f,g,o
     cell = torch.nn.LSTM(V, H).double()
     h0, c0 = (torch.from_numpy(np.ascontiguousarray(s.T[None])) for s in (state[:H], state[H:]))
     out, (h_n, c_n) = torch_run(cell, model.Wx[rows], model.b[rows], model.Wh[rows], inputs, V, (h0, c0))
-    np.testing.assert_allclose(out, np.swapaxes(hs[:T], 1, 2), rtol=1e-12, atol=1e-12)
+    hs = np.stack([hs[t] for t in range(T)])  # (T, H, B)
+    np.testing.assert_allclose(out, np.swapaxes(hs, 1, 2), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(c_n.numpy()[0], cs[T - 1].T, rtol=1e-12, atol=1e-12)
 
 
@@ -284,9 +284,10 @@ def test_gru_is_torch_gru_without_the_recurrent_candidate_bias():
     model = randomized(GRU, V, H, T)
     rng = np.random.default_rng(7)
     inputs, hprev = rng.integers(0, V, (T, B)), rng.standard_normal((H, B))
-    _, (hs, *_), _ = gru.forward(*model.params.values(), inputs, hprev)
+    _, (hs, *_), _ = gru.forward(inputs, hprev, **model.params)
 
     cell = torch.nn.GRU(V, H).double()
     h0 = torch.from_numpy(np.ascontiguousarray(hprev.T[None]))
     out, _ = torch_run(cell, model.Wx, model.b, model.Wh, inputs, V, h0)
-    np.testing.assert_allclose(out, np.swapaxes(hs[:T], 1, 2), rtol=1e-12, atol=1e-12)
+    hs = np.stack([hs[t] for t in range(T)])  # (T, H, B)
+    np.testing.assert_allclose(out, np.swapaxes(hs, 1, 2), rtol=1e-12, atol=1e-12)

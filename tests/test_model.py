@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from rnn import GRU, LSTM, RNN
+from rnn.cell import step
+from rnn.init import param_shapes
 
 
 def test_parameters_have_min_char_rnn_shapes_and_adagrad_memory_starts_at_zero():
@@ -49,7 +51,7 @@ def test_temperature_near_zero_is_greedy_and_high_temperature_flattens():
     model.Wxh, model.Whh, model.Why = (rng.standard_normal(s) for s in [(H, V), (H, H), (V, H)])
     greedy, h, ix = [], np.zeros((H, 1)), 0
     for _ in range(50):
-        h = np.tanh(model.Wxh[:, [ix]] + model.Whh @ h + model.bh)
+        h = step(model.Wxh, model.Whh, model.bh, [ix], h)  # the cell page's step
         ix = int(np.argmax(model.Why @ h + model.by))
         greedy.append(ix)
     assert model.sample(np.zeros((H, 1)), 0, 50, temperature=1e-3, rng=np.random.default_rng(0)) == greedy
@@ -133,3 +135,33 @@ def test_every_sampler_draws_only_among_the_top_k_and_temperature_zero_is_greedy
     draws = {model.sample(h, 4, 1, rng=rng, top_k=2)[0] for _ in range(300)}
     assert draws == set(ranked[:2])  # both of the top two, and nothing else
     assert model.sample(h, 4, 1, temperature=0)[0] == ranked[0]
+
+
+def test_parameters_reach_the_cell_by_name_not_by_their_order():
+    """With V = H, Wxh and Whh have the same shape: listed in the other order, nothing may change."""
+    V = H = 6
+
+    class Swapped(RNN):
+        @staticmethod
+        def param_shapes(vocab_size, hidden_size):
+            shapes = param_shapes(vocab_size, hidden_size)
+            return {"Whh": shapes["Whh"], "Wxh": shapes["Wxh"], **shapes}
+
+    for fast in [True, False]:
+        a, b = RNN(V, H, seq_length=5, seed=0, fast=fast), Swapped(V, H, seq_length=5, seed=0, fast=fast)
+        assert list(b.params)[:2] == ["Whh", "Wxh"]
+        a.theta[:] = np.random.default_rng(1).standard_normal(a.theta.size)
+        for name in a.params:
+            setattr(b, name, getattr(a, name))
+        x, y = np.array([0, 1, 2, 3, 4]), np.array([1, 2, 3, 4, 5])
+        (loss_a, grads_a, h_a), (loss_b, grads_b, h_b) = a.loss(x, y, None), b.loss(x, y, None)
+        assert loss_a == loss_b
+        np.testing.assert_array_equal(h_a, h_b)
+        for name in grads_a:
+            np.testing.assert_array_equal(grads_a[name], grads_b[name], err_msg=name)
+        a.train_step(x, y, None)
+        b.train_step(x, y, None)
+        for name in a.params:
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+        assert a.sample(h_a, 0, 20, rng=np.random.default_rng(2)) == \
+            b.sample(h_b, 0, 20, rng=np.random.default_rng(2))

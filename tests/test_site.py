@@ -27,6 +27,7 @@ each of the layout rules on purpose and check that the checks notice.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import http.server
 import io
@@ -354,6 +355,10 @@ def check_page(page, url: str, screenshot: Path | None = None) -> list[str]:
                     )
         problems += [f"math: {p}" for p in page.evaluate(_MATH_LEFTOVERS)]
 
+        # A figure of the prose left as its macro (page_values.py): on pages and in notebooks.
+        if "{{ value(" in page.inner_text("article"):
+            problems.append("a {{ value(...) }} macro is shown unexpanded")
+
         # Images, and the figures of notebook pages.
         images = page.evaluate(_IMAGES, IMAGE_TIMEOUT_MS)
         problems += [f"image not loaded: {img['src'][:120]}" for img in images if not img["loaded"]]
@@ -402,6 +407,13 @@ _LAYOUT = r"""() => {
       problems.push(`equation cut off, not scrollable: ${name(c)}`);
     }
   }
+  // A diagram drawn smaller than its size opens full size when tapped.
+  for (const img of document.querySelectorAll('img[src*="imgs/"]')) {
+    const shrunk = img.getBoundingClientRect().width < 0.99 * img.naturalWidth;
+    if (shrunk && !img.closest("a[href]")) {
+      problems.push(`diagram shrunk with no full-size link: ${img.getAttribute("src")}`);
+    }
+  }
   const extra = document.documentElement.scrollWidth - window.innerWidth;
   if (extra > 1) problems.push(`the page is ${extra} px wider than the screen`);
   // Copy buttons, and the box their code scrolls in: the theme's code blocks, notebook cells.
@@ -445,6 +457,75 @@ def bright_diagrams(page) -> list[str]:
     return problems
 
 
+# Every displayed equation, fully visible or not at the page's width: its drawing
+# inside both the box it scrolls in and the column of text. One that is not must
+# show that it scrolls (a shadow at the cut edge, drawn as a background of its
+# scroll box) and take the keyboard's focus, so that the arrow keys scroll it.
+_EQUATIONS = r"""() => {
+  const tex = new Map();
+  for (const item of (window.MathJax?.startup?.document?.math || [])) {
+    if (item.display && item.typesetRoot) tex.set(item.typesetRoot, item.math.trim());
+  }
+  const column = document.querySelector(".md-content__inner").getBoundingClientRect();
+  return [...document.querySelectorAll('mjx-container[display="true"]')].map((c) => {
+    const r = c.querySelector(":scope > svg").getBoundingClientRect();
+    const box = c.getBoundingClientRect();
+    const style = getComputedStyle(c);
+    return {
+      tex: (tex.get(c) || c.textContent).slice(0, 70),
+      visible: r.left >= Math.max(box.left, column.left) - 1 && r.right <= Math.min(box.right, column.right) + 1,
+      shadow: style.backgroundImage.includes("gradient"),
+      keyboard: c.tabIndex >= 0 && ["auto", "scroll"].includes(style.overflowX),
+    };
+  });
+}"""
+EQUATION_WIDTHS = {360: 0.95, 390: 0.95, 1280: 1.0}  # width: the share fully visible, at least
+
+
+def equations(page) -> list[dict]:
+    """The displayed equations of the loaded page (see _EQUATIONS)."""
+    return page.evaluate(_EQUATIONS)
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILS_ON = ("serious", "critical")
+
+
+@functools.cache
+def _axe_source() -> str:
+    """axe-core, from npm, checked against its pinned hashes (scripts/vendor_axe.py)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import vendor_axe
+
+    try:
+        return vendor_axe.ensure().read_text(encoding="utf-8")
+    except vendor_axe.VendorError as exc:
+        pytest.fail(f"axe-core: {exc}", pytrace=False)
+
+
+_AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map(
+    (n) => n.target.join(" ") + ": " + n.failureSummary.split("\\n").slice(1).join(" ").trim())}));
+}"""
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the loaded page, every impact."""
+    page.add_script_tag(content=_axe_source())
+    return page.evaluate(_AXE_RUN, AXE_TAGS)
+
+
+def accessibility_problems(page) -> list[str]:
+    """The serious and critical axe-core violations, one line per element."""
+    return [
+        f"axe {v['id']} ({v['impact']}): {node[:200]}"
+        for v in axe_violations(page)
+        if v["impact"] in AXE_FAILS_ON
+        for node in v["nodes"]
+    ]
+
+
 # --- tests ---------------------------------------------------------------------
 
 
@@ -474,6 +555,7 @@ def test_no_cdn_in_sources():
 @pytest.mark.parametrize("path", PAGES, ids=page_id)
 def test_page(site: Path, page, base_url: str, path: str):
     problems = check_page(page, base_url + path, SCREENSHOTS / f"{page_id(path)}.png")
+    problems += accessibility_problems(page)
     assert problems == [], "\n".join(problems)
 
 
@@ -481,6 +563,9 @@ def test_page(site: Path, page, base_url: str, path: str):
 def test_page_on_a_phone(site: Path, phone, base_url: str, path: str):
     problems = check_page(phone, base_url + path, SCREENSHOTS / "390px" / f"{page_id(path)}.png")
     problems += layout_problems(phone)
+    for href in phone.eval_on_selector_all("a.diagram-link", "links => links.map((a) => a.href)"):
+        if not phone.request.get(href).ok:
+            problems.append(f"a diagram's full-size link is broken: {href}")
     assert problems == [], "\n".join(problems)
 
 
@@ -488,10 +573,57 @@ def test_page_on_a_phone(site: Path, phone, base_url: str, path: str):
 def test_page_in_dark_mode(site: Path, dark, base_url: str, path: str):
     problems = check_page(dark, base_url + path, SCREENSHOTS / "dark" / f"{page_id(path)}.png")
     problems += bright_diagrams(dark)
+    problems += accessibility_problems(dark)
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.parametrize("width", EQUATION_WIDTHS, ids=lambda w: f"{w}px")
+def test_equations_fit_the_screen(site: Path, browser, base_url: str, width: int):
+    """Displayed equations are fully visible; one that is not shows that it scrolls, and scrolls by keyboard."""
+    context, tab = _tab(browser, {"width": width, "height": 844}, "light")
+    found = []
+    try:
+        for path in PAGES:
+            tab.goto(base_url + path, wait_until="load")
+            tab.evaluate(_WAIT_FOR_MATHJAX, MATH_TIMEOUT_MS)
+            found += [dict(e, page=path) for e in equations(tab)]
+    finally:
+        context.close()
+    cut = [e for e in found if not e["visible"]]
+    print(f"{width} px: {len(found) - len(cut)} of {len(found)} displayed equations fully visible")
+    hidden = [f"{e['page']}: {e['tex']}" for e in cut if not (e["shadow"] and e["keyboard"])]
+    assert hidden == [], "cut off, with no shadow or no keyboard scrolling:\n" + "\n".join(hidden)
+    assert len(found) - len(cut) >= EQUATION_WIDTHS[width] * len(found), "\n".join(
+        f"{e['page']}: {e['tex']}" for e in cut
+    )
+
+
 # --- the guard works: break things on purpose ------------------------------------
+
+def test_a_cut_equation_with_no_sign_that_it_scrolls_is_reported(site: Path, browser, base_url: str):
+    context, tab = _tab(browser, {"width": 320, "height": 844}, "light")
+    try:
+        tab.goto(base_url + "gru/", wait_until="load")
+        tab.evaluate(_WAIT_FOR_MATHJAX, MATH_TIMEOUT_MS)
+        tab.wait_for_timeout(300)  # scrolling.js marks the boxes that scroll
+        cut = [e for e in equations(tab) if not e["visible"]]
+        assert cut and all(e["shadow"] and e["keyboard"] for e in cut), "the control: 320 px cuts some"
+        tab.add_style_tag(content='.md-typeset mjx-container[display="true"] { background: none !important; }')
+        assert not any(e["shadow"] for e in equations(tab) if not e["visible"])
+    finally:
+        context.close()
+
+
+def test_an_inaccessible_page_is_reported(site: Path, page, base_url: str):
+    assert check_page(page, base_url + "cell/") == []
+    assert accessibility_problems(page) == [], "the control: the page as built passes"
+    page.evaluate(
+        """() => { const p = document.createElement("p"); p.textContent = "faint text";
+        p.style.color = "#ccc"; document.querySelector("article").append(p); }"""
+    )
+    assert any(p.startswith("axe color-contrast (serious): ") for p in accessibility_problems(page))
+
+
 
 _PROBE_ID = "sabotage-probe"
 
@@ -563,22 +695,13 @@ def test_tex_error_is_reported(probe_url: str, page, site: Path):
 # request off 127.0.0.1, so these runs are offline.
 
 RUN_TIMEOUT_MS = 240_000  # the first run loads Python and NumPy; a loaded CI machine is slow
-# page: (the block's edit and a line only the edited block prints,
-#        an edit that makes it raise and the exception it raises)
-RUN_PAGES = {
-    "initialization.md": (
-        ("[0.01, 0.1, 1.0]", "[0.01, 0.1, 1.0, 3.0]"), "  3.0   ",
-        ("[0.01, 0.1, 1.0]", "[0.1, 1.0]"), "KeyError: 0.01",
-    ),
-    "dhnext.md": (
-        ("[1, 5, 10, 20, 25, 40]", "[1, 2, 3]"), "|dL/dh[t- 2]| / |dL/dh[t]| = ",
-        ("K = 60", "K = 6"), "IndexError: index 10 is out of bounds",
-    ),
-    "adagrad.md": (
-        ("[100, 1000, 10_000]", "[10, 100]"), "    10  ",
-        ("Adagrad(size=2", "Adagrad(size=3"), "ValueError: operands could not be broadcast",
-    ),
-}
+# A page whose blocks are run by hand: the first block with an output fence is edited
+# (the edit and a line only the edited block prints), made to raise (an edit and the
+# exception), and made to read a file that no page names.
+EDITED_PAGE = "initialization.md"
+EDIT = ("[0.01, 0.1, 1.0]", "[0.01, 0.1, 1.0, 3.0]"), "  3.0   "
+BREAKAGE = ("[0.01, 0.1, 1.0]", "[0.1, 1.0]"), "KeyError: 0.01"
+UNNAMED_FILE = "data/runs/batch-128.jsonl"  # shipped with the package, read by no page
 
 
 def in_place_blocks(source: str) -> list:
@@ -586,20 +709,30 @@ def in_place_blocks(source: str) -> list:
     return [b for b in extract_from_file(ROOT / "docs" / source) if b.syntax == "python"]
 
 
-class RunBar:
-    """The Run bar of the in-place block of a loaded page whose code is `code`."""
+RUN_SOURCES = [s for s in _nav_sources(yaml.load(
+    (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_NavLoader).get("nav"))
+    if s.endswith(".md") and in_place_blocks(s)]
 
-    def __init__(self, page, code: str):
+
+class RunBar:
+    """The Run bar of the `index`-th block with a Run button on a loaded page."""
+
+    def __init__(self, page, index: int):
+        self.index = index
+        self.page = page
+        self.bar = page.locator(".run-bar").nth(index)
+        self.block = page.locator("div.language-python.highlight[data-run]").nth(index)
+        self.status = self.bar.locator(".run-status")
+
+    @classmethod
+    def of(cls, page, code: str) -> RunBar:
+        """The bar of the block whose code is `code`."""
         codes = page.eval_on_selector_all(
             "div.language-python.highlight[data-run] code", "els => els.map(e => e.textContent)"
         )
         matches = [i for i, text in enumerate(codes) if text.rstrip("\n") == code.rstrip("\n")]
         assert len(matches) == 1, f"{len(matches)} runnable blocks have this code"
-        self.index = matches[0]
-        self.page = page
-        self.bar = page.locator(".run-bar").nth(self.index)
-        self.block = page.locator("div.language-python.highlight[data-run]").nth(self.index)
-        self.status = self.bar.locator(".run-status")
+        return cls(page, matches[0])
 
     def run(self) -> str:
         """Clicks Run, waits for the end of the run, returns the status line."""
@@ -621,27 +754,85 @@ class RunBar:
         editor.fill(code.replace(old, new))
 
 
-@pytest.mark.parametrize("source", RUN_PAGES, ids=lambda s: s.removesuffix(".md"))
-def test_block_runs_in_the_browser(site: Path, page, base_url: str, source: str):
-    """Run shows the tested output; an edited block runs; a raising one shows its traceback."""
-    (edit, edited_line, breakage, exception) = RUN_PAGES[source]
-    block = next(b for b in in_place_blocks(source) if b.expected_output is not None)
+def _differs(expected: str, got: str, ignore_whitespace: bool) -> bool:
+    if ignore_whitespace:  # as pytest-codeblocks compares such a block
+        expected, got = re.sub(r"\s+", "", expected), re.sub(r"\s+", "", got)
+    return expected != got
+
+
+def run_every_block(page, url: str, source: str) -> tuple[list[str], list[str]]:
+    """Clicks Run on every block of the page that has a button, in page order, in the page's
+    one interpreter: (what ran, as "page:line seconds", and the failures, each naming page:line)."""
+    page.goto(url, wait_until="load")
+    blocks = in_place_blocks(source)
+    shown = page.locator("div.language-python.highlight:is([data-run], [data-run-skip])")
+    assert shown.count() == len(blocks), f"{source}: {shown.count()} blocks shown, {len(blocks)} in place"
+    ran, failures, index = [], [], 0
+    for i, block in enumerate(blocks):
+        if shown.nth(i).get_attribute("data-run") is None:
+            continue
+        bar, where = RunBar(page, index), f"docs/{source}:{block.lineno}"
+        index += 1
+        status = bar.run()
+        ran.append(f"{where} {status}")
+        if not status.startswith("Ran in "):
+            failures.append(f"{where}: {status}\n{bar.output('stderr')[-1500:]}")
+        elif block.expected_output is not None and _differs(
+            block.expected_output, bar.output("stdout"), block.expected_output_ignore_whitespace
+        ):
+            failures.append(
+                f"{where}: shows\n{bar.output('stdout')}\ninstead of its verified output\n"
+                f"{block.expected_output}"
+            )
+    return ran, failures
+
+
+@pytest.mark.parametrize("source", RUN_SOURCES, ids=lambda s: s.removesuffix(".md"))
+def test_every_block_runs_in_the_browser(site: Path, page, base_url: str, source: str):
+    """Run, on every block with a button, shows the output that the tests verify, offline."""
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    ran, failures = run_every_block(page, base_url + page_path(source), source)
+    print("\n".join(ran))
+    assert failures == [], "\n\n".join(failures)
+    assert [u for u in requested if not _is_local(u)] == []
+
+
+def test_a_failing_block_is_named_by_page_and_line(site: Path, page, base_url: str, monkeypatch):
+    """The guard: a block whose output is not its verified output is reported by page:line."""
+    blocks = in_place_blocks(EDITED_PAGE)
+    first = next(i for i, b in enumerate(blocks) if b.expected_output is not None)
+    blocks[first] = dataclasses.replace(blocks[first], expected_output=blocks[first].expected_output + "!\n")
+    monkeypatch.setattr(sys.modules[__name__], "in_place_blocks", lambda source: blocks)
+    _, failures = run_every_block(page, base_url + page_path(EDITED_PAGE), EDITED_PAGE)
+    assert len(failures) == 1, failures
+    assert failures[0].startswith(f"docs/{EDITED_PAGE}:{blocks[first].lineno}: shows\n"), failures[0]
+
+
+def test_an_edited_block_runs(site: Path, page, base_url: str):
+    """An edited block runs, reads any data file the package ships, and shows its traceback."""
+    block = next(b for b in in_place_blocks(EDITED_PAGE) if b.expected_output is not None)
     requested, console_errors = [], []
     page.on("request", lambda request: requested.append(request.url))
     page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
-    page.goto(base_url + page_path(source), wait_until="load")
+    page.goto(base_url + page_path(EDITED_PAGE), wait_until="load")
     page.wait_for_load_state("networkidle")
     assert not [u for u in requested if "/pyodide/" in u], "Python loaded before any click"
 
-    bar = RunBar(page, block.code)
-    assert bar.run().startswith("Ran in "), bar.output("stderr")
-    assert bar.output("stdout") == block.expected_output
-
+    bar = RunBar.of(page, block.code)
+    (edit, edited_line) = EDIT
     bar.edit(*edit)
     assert bar.run().startswith("Ran in "), bar.output("stderr")
     assert edited_line in bar.output("stdout")
 
     bar.edit(edit[1], edit[0])
+    assert UNNAMED_FILE not in (ROOT / "docs" / EDITED_PAGE).read_text()
+    bar.edit("stats, norms = {}, {}", f"print(len(open({UNNAMED_FILE!r}).readlines()))\nstats, norms = {{}}, {{}}")
+    assert bar.run().startswith("Ran in "), bar.output("stderr")
+    lines = len((ROOT / UNNAMED_FILE).read_text().splitlines())
+    assert bar.output("stdout").startswith(f"{lines}\n"), bar.output("stdout")
+
+    (breakage, exception) = BREAKAGE
     bar.edit(*breakage)
     assert bar.run().startswith("Failed after ")
     traceback = bar.output("stderr")
@@ -674,9 +865,9 @@ def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
     """Stop ends a runaway block; the next Run starts Python again and works."""
     from playwright.sync_api import expect
 
-    block = next(b for b in in_place_blocks("initialization.md") if b.expected_output is not None)
-    page.goto(base_url + page_path("initialization.md"), wait_until="load")
-    bar = RunBar(page, block.code)
+    block = next(b for b in in_place_blocks(EDITED_PAGE) if b.expected_output is not None)
+    page.goto(base_url + page_path(EDITED_PAGE), wait_until="load")
+    bar = RunBar.of(page, block.code)
     bar.edit("stats, norms = {}, {}", "while True:\n    pass")
     bar.bar.get_by_role("button", name=re.compile("Run")).click()
     expect(bar.status).to_have_text(re.compile(r"^Running"), timeout=RUN_TIMEOUT_MS)
@@ -685,6 +876,77 @@ def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
     bar.bar.get_by_role("button", name="Reset").click()
     assert bar.run().startswith("Ran in "), bar.output("stderr")
     assert bar.output("stdout") == block.expected_output
+
+
+def _tab_to(page, selector: str, limit: int = 300) -> bool:
+    """Presses Tab until the focused element matches `selector`; whether it got there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+            return True
+    return False
+
+
+# The focused element is drawn with a ring: an outline or a box shadow.
+_FOCUS_RING = """() => {
+  const s = getComputedStyle(document.activeElement);
+  return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== "none";
+}"""
+
+
+def test_run_edit_reset_and_stop_work_from_the_keyboard(site: Path, page, base_url: str):
+    """Tab reaches each button, which shows a focus ring and answers Enter; output is announced."""
+    from playwright.sync_api import expect
+
+    block = next(b for b in in_place_blocks(EDITED_PAGE) if b.expected_output is not None)
+    page.goto(base_url + page_path(EDITED_PAGE), wait_until="load")
+    bar = RunBar.of(page, block.code)
+    bar.block.locator("pre").focus()  # the code just above the bar, then Tab
+
+    assert _tab_to(page, ".run-button"), "Tab never reached a Run button"
+    assert page.evaluate("() => document.activeElement.textContent") == "▶ Run"
+    assert page.evaluate(_FOCUS_RING), "the focused Run button shows no focus ring"
+    page.keyboard.press("Enter")
+    expect(bar.status).to_have_text(re.compile(r"^Ran in "), timeout=RUN_TIMEOUT_MS)
+    assert bar.output("stdout") == block.expected_output
+    stdout = page.locator(".run-stdout").nth(bar.index)
+    assert stdout.get_attribute("aria-live") == "polite" and bar.status.get_attribute("role") == "status"
+
+    page.keyboard.press("Tab")  # Stop is hidden between runs: Edit is next
+    assert page.evaluate("() => document.activeElement.textContent") == "Edit"
+    assert page.evaluate(_FOCUS_RING)
+    page.keyboard.press("Enter")
+    editor = bar.block.locator("textarea")
+    expect(editor).to_be_focused()
+    editor.fill("while True:\n    pass")
+    page.keyboard.press("Control+Enter")  # runs the edited block
+    expect(bar.status).to_have_text(re.compile(r"^Running"), timeout=RUN_TIMEOUT_MS)
+    bar.bar.get_by_role("button", name="Run this block").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Stop"
+    assert page.evaluate(_FOCUS_RING)
+    page.keyboard.press("Enter")
+    expect(bar.status).to_have_text(re.compile(r"^Stopped after "))
+
+    bar.bar.get_by_role("button", name="Run this block").focus()
+    assert _tab_to(page, ".run-button:text-is('Reset')", limit=3)
+    assert page.evaluate(_FOCUS_RING)
+    page.keyboard.press("Enter")
+    assert editor.count() == 0 and bar.block.locator("pre").is_visible()
+
+
+def test_the_theme_toggle_works_from_the_keyboard(site: Path, page, base_url: str):
+    page.goto(base_url, wait_until="load")
+    before = page.evaluate("() => document.body.dataset.mdColorScheme")
+    assert _tab_to(page, "input[name='__palette']"), "Tab never reached the theme toggle"
+    assert page.evaluate(_FOCUS_RING) or page.evaluate(
+        "() => { const l = document.querySelector(`label[for='${document.activeElement.id}']`)"
+        " ?? document.activeElement.nextElementSibling; const s = getComputedStyle(l);"
+        " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }"
+    ), "the focused theme toggle shows no focus ring"
+    page.keyboard.press("Enter")
+    after = page.evaluate("() => document.body.dataset.mdColorScheme")
+    assert {before, after} == {"default", "slate"}, (before, after)
 
 
 @pytest.mark.parametrize(
@@ -710,6 +972,12 @@ def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
         ),
         pytest.param(
             "",
+            "SCRIPT:document.querySelectorAll('a.diagram-link').forEach((a) => a.replaceWith(...a.childNodes))",
+            "diagram shrunk with no full-size link: ",
+            id="diagrams without their full-size link",
+        ),
+        pytest.param(
+            "",
             "pre > code.md-code__content { border-right-width: 0 !important; }",
             "the copy button covers code: ",
             id="code running under the copy button",
@@ -725,7 +993,10 @@ def test_a_run_that_never_ends_can_be_stopped(site: Path, page, base_url: str):
 def test_layout_sabotage_is_reported(site: Path, phone, base_url: str, path, css, expected):
     assert check_page(phone, base_url + path) == []
     assert layout_problems(phone) == [], "the control: the page as built passes"
-    phone.add_style_tag(content=css)
+    if css.startswith("SCRIPT:"):
+        phone.evaluate(f"() => {{ {css.removeprefix('SCRIPT:')} }}")
+    else:
+        phone.add_style_tag(content=css)
     problems = layout_problems(phone)
     assert any(p.startswith(expected) for p in problems), problems
 
@@ -749,8 +1020,10 @@ def test_only_a_plain_serve_leaves_the_notebooks_unrun(monkeypatch, command, env
     from mkdocs.config import load_config
 
     monkeypatch.setenv("CLEAR_RNN_RUN_NOTEBOOKS", env)
+    monkeypatch.delenv("MKDOCS_JUPYTER_CACHE", raising=False)
     config = load_config(str(ROOT / "mkdocs.yml"))
     config.plugins.on_startup(command=command, dirty=False)
     config = config.plugins.on_config(config)
     jupyter = config.plugins["mkdocs-jupyter"].config
     assert (jupyter["execute"], jupyter["allow_errors"]) == (runs, False)
+    assert jupyter["cache"] is (not runs)  # the cache's key leaves out rnn/, which a run depends on

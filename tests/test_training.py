@@ -15,8 +15,10 @@ from rnn.checkpoint import load
 from rnn.cli import sample_main, train_main
 from rnn.optim import Adagrad
 
+# signals, pipes, file types and limits as POSIX has them (Windows runs the rest)
+POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX processes and files")
 ROOT = Path(__file__).resolve().parent.parent
-SMALL = ["--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "--sample-chars", "20"]
+SMALL = ["--preset", "min-char-rnn", "--hidden-size", "16", "--seq-length", "10", "--eval-chars", "2000", "--sample-chars", "20"]
 
 
 def run(main, *argv):
@@ -47,8 +49,9 @@ def test_training_n_steps_equals_k_steps_then_resume_to_n_bitwise(tmp_path, corp
     assert np.array_equal(straight.h, split.h) and straight.position == split.position
     assert straight.model.rng.bit_generator.state == split.model.rng.bit_generator.state
     assert type(straight.model).__name__.lower() == model
-    summary = capsys.readouterr().out.strip().splitlines()[-1]
-    assert summary.startswith("done: steps=40 train_loss=") and " val_bpc=" in summary and " chars_per_s=" in summary
+    final, summary = capsys.readouterr().out.strip().splitlines()[-2:]
+    assert final.startswith("final validation, on all ") and final.endswith(" bpc")
+    assert summary.startswith("done: 40 steps, ") and " characters/s; saved " in summary
     assert run(sample_main, "--checkpoint", tmp_path / "split.npz", "--prime", "NAME\\n", "-n", "30") == 0
     assert capsys.readouterr().out.startswith("NAME\n")
 
@@ -129,7 +132,7 @@ def test_non_positive_hyperparameters_are_refused(flag, value, capsys):
         train_main([flag, value])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert f"argument {flag}: must be positive" in err or "is not a number" in err
+    assert f"argument {flag}: must be positive" in err or "must be a finite number" in err
     assert "Traceback" not in err
 
 
@@ -193,16 +196,16 @@ def test_sampling_a_checkpoint_continues_the_prime(trained, capsys):
     assert out.startswith("NAME\n") and len(out) == len("NAME\n") + 50 + 1
 
 
-def test_a_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, corpus, capsys):
+@pytest.mark.parametrize("flag, value", [("--learning-rate", "1e300"), ("--init-scale", "1e300")])
+def test_a_divergence_before_the_first_save_names_its_cause_and_leaves_nothing(tmp_path, corpus, capsys,
+                                                                                flag, value):
     path = tmp_path / "run.npz"
-    code = run(train_main, *SMALL, "--data", corpus, "--learning-rate", "1e300", "--eval-every", "1",
-               "--steps", "50", "--checkpoint", path)
-    assert code == 1
-    one_line_error(capsys, "rnn-train", "diverged", "the last good checkpoint is", "--learning-rate")
-    saved = load(path)
-    assert 0 <= saved.step < 50 and np.all(np.isfinite(saved.model.theta))
+    assert run(train_main, *SMALL, "--data", corpus, flag, value, "--steps", "50", "--checkpoint", path) == 1
+    one_line_error(capsys, "rnn-train", "diverged at step ", "nothing was saved", f"try a smaller {flag}")
+    assert not path.exists() and not path.with_suffix(".jsonl").exists()  # a rerun is not blocked
 
 
+@POSIX
 def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path, corpus):
     path = tmp_path / "run.npz"
     cmd = [sys.executable, str(ROOT / "scripts" / "example_text_generation.py"), *SMALL, "--data", str(corpus),
@@ -219,3 +222,46 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path, corpus):
     assert "stopped by Ctrl-C" in err and "Traceback" not in err
     saved = load(path)
     assert saved.step > 0 and np.all(np.isfinite(saved.model.theta))
+
+
+def test_resume_reads_every_setting_from_the_checkpoint_and_refuses_only_a_contradiction(
+        tmp_path, corpus, capsys, monkeypatch):
+    """A cosine run of 3 streams, stopped, continues its curve with nothing but its checkpoint's name."""
+    rates, stop_after = [], 8
+    update = Adagrad.update
+
+    def recorded_update(self, theta, g):
+        rates.append(self.learning_rate)
+        update(self, theta, g)
+        if len(rates) == stop_after:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(Adagrad, "update", recorded_update)
+    flags = [*SMALL, "--data", corpus, "--schedule", "cosine", "--batch-size", "3", "--steps", "20",
+             "--eval-every", "5"]
+    path = tmp_path / "run.npz"
+    assert run(train_main, *flags, "--checkpoint", path) == 128 + signal.SIGINT
+    rates[:], stop_after = [], math.inf
+    assert run(train_main, "--data", corpus, "--checkpoint", path, "--resume") == 0
+    assert rates == [0.1 * 0.5 * (1 + math.cos(math.pi * s / 20)) for s in range(8, 20)]
+    assert load(path).step == 20 and load(path).h.shape[1] == 3
+    capsys.readouterr()
+    assert run(train_main, "--data", corpus, "--checkpoint", path, "--resume", "--schedule", "constant",
+               "--batch-size", "3", "--steps", "30") == 1
+    one_line_error(capsys, "rnn-train", "--schedule constant (saved: cosine)")
+    assert "--batch-size" not in capsys.readouterr().err  # agreeing with the checkpoint is no clash
+    assert run(train_main, "--data", corpus, "--checkpoint", path, "--resume", "--steps", "25") == 0
+    assert load(path).step == 25  # what may change, changes
+
+
+def test_minutes_bound_the_whole_run_final_validation_included(tmp_path):
+    """H = 1024 on the whole corpus: the full final validation alone would take far longer than 6 s."""
+    start = time.monotonic()
+    code = subprocess.run([sys.executable, str(ROOT / "scripts" / "example_text_generation.py"),
+                           "--hidden-size", "1024", "--batch-size", "1", "--minutes", "0.1",
+                           "--checkpoint", str(tmp_path / "run.npz")], capture_output=True, text=True,
+                          timeout=300)
+    seconds = time.monotonic() - start
+    assert code.returncode == 0, code.stderr
+    assert "final validation, on the first " in code.stdout and "(the time limit)" in code.stdout
+    assert seconds < 6 + 10, seconds  # the limit, and the reading and checks before the clock starts

@@ -14,7 +14,6 @@
   const root = new URL("../", script.src).href;
   const workerURL = new URL("run-worker.js", script.src).href;
   const blocks = [...document.querySelectorAll("div.language-python.highlight[data-run]")];
-  if (blocks.length === 0) return;
 
   let worker = null;
   let ready = null; // a promise: the worker has loaded Python
@@ -70,9 +69,16 @@
     ready = null;
   }
 
+  // The files a run reads: those the build found in the block, and every file
+  // the site serves (all the data the package ships) that the code names, an
+  // f-string's `{...}` matching any part of a name, as in the build's hook.
   function filesFor(code, block) {
     const listed = block.dataset.runFiles.split(" ").filter(Boolean);
-    const named = Object.keys(manifest.files).filter((path) => code.includes(path));
+    const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const patterns = [...code.matchAll(/["'](data\/[^"'\n]+)["']/g)].map(
+      ([, literal]) => new RegExp("^" + literal.split(/\{[^}]*\}/).map(escape).join("[^/]*") + "$")
+    );
+    const named = Object.keys(manifest.files).filter((path) => patterns.some((p) => p.test(path)));
     return [...new Set([...listed, ...named])];
   }
 
@@ -104,14 +110,19 @@
     status.setAttribute("role", "status");
     bar.append(run, stop, edit, reset, status);
 
-    const stdout = document.createElement("pre");
-    stdout.className = "run-stdout";
-    stdout.hidden = true;
-    stdout.setAttribute("aria-label", "Output");
-    const stderr = document.createElement("pre");
-    stderr.className = "run-stderr";
-    stderr.hidden = true;
-    stderr.setAttribute("aria-label", "Errors");
+    // Output is read out as it arrives; its box can be reached and scrolled by
+    // keyboard (a wide table scrolls sideways on a phone).
+    const output = (kind, label) => {
+      const pre = document.createElement("pre");
+      pre.className = `run-${kind}`;
+      pre.hidden = true;
+      pre.tabIndex = 0;
+      pre.setAttribute("aria-label", label);
+      pre.setAttribute("aria-live", "polite");
+      return pre;
+    };
+    const stdout = output("stdout", "Output");
+    const stderr = output("stderr", "Errors");
     block.after(bar, stdout, stderr);
 
     const code = () => (editor ? editor.value : original);
@@ -227,4 +238,44 @@
   }
 
   blocks.forEach(setUp);
+
+  // The page's other scripts (widgets.js, exercises.js) run their Python here
+  // too, one run at a time with the Run buttons: clearRnn.run(code, files,
+  // status) resolves to {ok, stdout, stderr} once the interpreter is free and
+  // the code has run; `status` gets the loading messages.
+  let queue = Promise.resolve();
+  async function runForScript(code, files, status) {
+    while (busy) await new Promise((resolve) => setTimeout(resolve, 50));
+    busy = true;
+    const out = { stdout: "", stderr: "" };
+    try {
+      if (!ready) startWorker(status);
+      await ready;
+      const ok = await new Promise((resolve, reject) => {
+        current = {
+          onMessage: (data) => {
+            if (data.type === "out") out[data.stream] += data.text;
+            else if (data.type === "status") status(data.text);
+            else if (data.type === "done") resolve(data.ok);
+            else if (data.type === "fatal" || data.type === "stopped") reject(new Error(data.text));
+          },
+        };
+        worker.postMessage({ type: "run", code, files });
+      });
+      return { ok, ...out };
+    } catch (error) {
+      stopWorker();
+      throw error;
+    } finally {
+      current = null;
+      busy = false;
+    }
+  }
+  window.clearRnn = {
+    run(code, files = [], status = () => {}) {
+      const result = queue.then(() => runForScript(code, files, status));
+      queue = result.catch(() => {});
+      return result;
+    },
+  };
 })();
