@@ -30,7 +30,7 @@ BROWSER = {"hidden_size": 48, "batch_size": 32, "seq_length": 25, "learning_rate
 
 class Trainer:
     def __init__(self, hidden_size, batch_size, seq_length, learning_rate=None, seed=0,
-                 val_chars=20_000):
+                 val_chars=10_000):
         vocab, train, val = corpus()
         self.vocab = vocab
         self.model = RNN(vocab_size=len(vocab), hidden_size=hidden_size,

@@ -381,12 +381,12 @@
             speed.textContent = `${Math.round(last.chars / last.seconds).toLocaleString("en")} characters/s, ` +
               `${last.chars.toLocaleString("en")} characters in ${wall().toFixed(0)} s`;
             if (stopping) break;
-            if (wall() - curve[curve.length - 1].seconds >= 3) {
+            if (wall() - curve[curve.length - 1].seconds >= 5) {
               const bpc = await python(VALIDATE);
               curve.push({ seconds: wall(), chars: last.chars, bpc });
               draw();
             }
-            if (wall() - sampled >= 6) {
+            if (wall() - sampled >= 10) {
               sampled = wall();
               sample.textContent = await python(SAMPLE, { seed: curve.length });
               sample.hidden = false;
