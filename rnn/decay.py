@@ -37,11 +37,12 @@ def decay(hidden_size, whh_scale, steps=40, places=10, seed=0):
     """The median ratio |dL/dh[t-k]| / |dL/dh[t]| over `places` stretches of held-out
     text, for an untrained RNN whose Whh is drawn at `whh_scale`."""
     vocab, _, val = corpus()
-    model = RNN(len(vocab), hidden_size, seed=seed)
+    model = RNN(vocab_size=len(vocab), hidden_size=hidden_size, seed=seed)
     rng = np.random.default_rng(seed)
     model.Whh = rng.standard_normal((hidden_size, hidden_size)) * whh_scale
     data = vocab.encode(val[:places * 600])
-    ratios = [gradient_norms(model, data[s:s + steps + 1]) for s in range(0, places * 600, 600)]
+    starts = range(0, places * 600, 600)
+    ratios = [gradient_norms(model, data[s:s + steps + 1]) for s in starts]
     ratio = np.median([r / r[0] for r in ratios], axis=0)
     return {"ratio": ratio.tolist(), "factor": per_step_factor(ratio),
             "sigma_max": float(np.linalg.svd(model.Whh, compute_uv=False)[0])}

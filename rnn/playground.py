@@ -16,7 +16,7 @@ def primed(prime):
     if not prime:
         raise ValueError("the prime must hold at least one character")
     x = ckpt.vocab.encode(prime)
-    _, h = ckpt.model.predict(x[:-1], None)  # the state before the last character
+    h = ckpt.model.predict(x[:-1], None)[1] if len(x) > 1 else None  # before x[-1]
     return ckpt, h, x[-1]
 
 

@@ -39,6 +39,110 @@ build(config)
 """
 
 
+# --- the functions the widgets call, in CPython ------------------------------------
+
+
+def test_next_chars_is_the_distribution_sample_draws_from():
+    from rnn.playground import next_chars
+
+    rows = next_chars("NAME\n", temperature=1.0, shown=200)
+    assert sum(p for _, p in rows) == pytest.approx(1, abs=1e-5)
+    probs = [p for _, p in rows]
+    assert probs == sorted(probs, reverse=True)
+    greedy = next_chars("NAME\n", temperature=0)
+    assert greedy[0] == [rows[0][0], 1.0] and all(p == 0 for _, p in greedy[1:])
+    top3 = next_chars("NAME\n", temperature=1.0, top_k=3)
+    assert [c for c, _ in top3[:3]] == [c for c, _ in rows[:3]]
+    assert [p for _, p in top3[:3]] == pytest.approx(np.array(probs[:3]) / sum(probs[:3]))
+    # Colder is sharper: the likeliest character gains.
+    assert next_chars("NAME\n", temperature=0.5)[0][1] > rows[0][1]
+
+
+def test_write_is_what_rnn_sample_writes(capsys):
+    from rnn.cli import sample_main
+    from rnn.playground import write
+
+    sample_main(["--prime", "NAME\\n", "-n", "300", "--temperature", "0.5", "--top-k", "3",
+                 "--seed", "0"])
+    assert capsys.readouterr().out == "NAME\n" + write("NAME\n", 300, 0.5, top_k=3) + "\n"
+
+
+def test_a_bad_prime_is_a_one_line_error():
+    from rnn.data import DataError
+    from rnn.playground import next_chars
+
+    with pytest.raises(ValueError, match="at least one character"):
+        next_chars("", 1.0)
+    with pytest.raises(DataError, match="never seen"):
+        next_chars("caf\u00e9", 1.0)
+
+
+def test_read_gives_the_model_s_own_states_and_surprise():
+    from rnn.inside import read, shipped
+
+    text = "NAME\n       ls - list directory contents\n"
+    model, vocab = shipped().model, shipped().vocab
+    x = vocab.encode(text)
+    ps, h = model.predict(x, None)  # the whole text in one call
+    r = read(text, unit=63)
+    assert r["activation"][-1] == pytest.approx(float(h[63, 0]), abs=1e-5)
+    assert r["bits"][0] is None
+    bits = -np.log2(ps[np.arange(len(x) - 1), x[1:], 0])
+    assert r["bits"][1:] == pytest.approx(bits, abs=1e-4)
+    for t in range(1, len(x)):
+        assert r["guesses"][t][0][0] == vocab.chars[int(np.argmax(ps[t - 1, :, 0]))]
+    with pytest.raises(ValueError, match="unit must be in"):
+        read(text, unit=model.hidden_size)
+
+
+def test_gradient_norms_are_the_norms_of_the_true_gradient():
+    from rnn.decay import gradient_norms
+    from rnn.loss import softmax
+    from rnn.model import RNN
+
+    model = RNN(vocab_size=5, hidden_size=4, seed=1, init_scale=0.5)
+    x = np.array([0, 3, 1, 4, 2, 2])
+
+    def loss_from(k, h):  # run the last k steps from state h, loss on the last one
+        for ix in x[len(x) - 1 - k:-1]:
+            h = np.tanh(model.Wxh[:, [ix]] + model.Whh @ h + model.bh)
+        return -np.log(softmax(model.Why @ h + model.by)[x[-1], 0])
+
+    h, hs = np.zeros((4, 1)), []
+    for ix in x[:-1]:
+        h = np.tanh(model.Wxh[:, [ix]] + model.Whh @ h + model.bh)
+        hs.append(h)
+    norms = gradient_norms(model, x)
+    for k in range(len(norms)):
+        base, eps = hs[-1 - k], 1e-6
+        grad = [(loss_from(k, base + eps * e) - loss_from(k, base - eps * e)) / (2 * eps)
+                for e in np.eye(4)[:, :, None]]
+        assert norms[k] == pytest.approx(np.linalg.norm(grad), rel=1e-5)
+
+
+def test_the_gradient_vanishes_at_small_scales_and_explodes_at_large_ones():
+    from rnn.decay import decay
+
+    small, large = decay(64, 0.01), decay(64, 1.0)
+    assert small["factor"] < 0.5 and small["ratio"][-1] < 1e-10
+    assert large["factor"] > 1.5 and large["ratio"][-1] > 1e5
+
+
+def test_a_short_training_in_slices_learns():
+    from rnn.inside import Trainer
+
+    trainer = Trainer(hidden_size=16, batch_size=8, seq_length=10, val_chars=2000)
+    before = trainer.val_bpc()
+    assert before == pytest.approx(np.log2(len(trainer.vocab)), abs=0.05)  # uniform guesses
+    done = trainer.train_for(1.0)
+    assert done["chars"] > 0 and done["chars"] % (8 * 10) == 0
+    assert trainer.val_bpc() < before - 1
+    assert len(trainer.sample(50, seed=0)) == 50
+
+
+# --- the widgets, in the browser ----------------------------------------------------
+
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass

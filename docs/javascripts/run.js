@@ -237,53 +237,25 @@
     reset.addEventListener("click", resetBlock);
   }
 
-  // The page's other scripts (exercises.js) run code in the same interpreter:
-  // resolves to {ok, stdout, stderr}; `status` gets the loading messages.
-  window.clearRnnRun = async (code, status = () => {}) => {
-    if (busy) throw new Error("Another block is running");
-    busy = true;
-    try {
-      if (!ready) await startWorker(status);
-      await ready;
-      const out = { stdout: "", stderr: "" };
-      out.ok = await new Promise((resolve, reject) => {
-        current = {
-          onMessage: (data) => {
-            if (data.type === "out") out[data.stream] += data.text;
-            else if (data.type === "status") status(data.text);
-            else if (data.type === "done") resolve(data.ok);
-            else if (data.type === "fatal" || data.type === "stopped") reject(new Error(data.text));
-          },
-        };
-        worker.postMessage({ type: "run", code, files: [] });
-      });
-      return out;
-    } catch (error) {
-      stopWorker();
-      throw error;
-    } finally {
-      current = null;
-      busy = false;
-    }
-  };
-
   blocks.forEach(setUp);
 
-  // The page's figures (widgets.js) run their Python here too, one run at a
-  // time with the Run buttons: clearRnn.run(code, files) resolves to
-  // {ok, stdout, stderr} once the interpreter is free and the code has run.
+  // The page's other scripts (widgets.js, exercises.js) run their Python here
+  // too, one run at a time with the Run buttons: clearRnn.run(code, files,
+  // status) resolves to {ok, stdout, stderr} once the interpreter is free and
+  // the code has run; `status` gets the loading messages.
   let queue = Promise.resolve();
-  async function runForWidget(code, files) {
+  async function runForScript(code, files, status) {
     while (busy) await new Promise((resolve) => setTimeout(resolve, 50));
     busy = true;
     const out = { stdout: "", stderr: "" };
     try {
-      if (!ready) startWorker(() => {});
+      if (!ready) startWorker(status);
       await ready;
       const ok = await new Promise((resolve, reject) => {
         current = {
           onMessage: (data) => {
             if (data.type === "out") out[data.stream] += data.text;
+            else if (data.type === "status") status(data.text);
             else if (data.type === "done") resolve(data.ok);
             else if (data.type === "fatal" || data.type === "stopped") reject(new Error(data.text));
           },
@@ -300,8 +272,8 @@
     }
   }
   window.clearRnn = {
-    run(code, files = []) {
-      const result = queue.then(() => runForWidget(code, files));
+    run(code, files = [], status = () => {}) {
+      const result = queue.then(() => runForScript(code, files, status));
       queue = result.catch(() => {});
       return result;
     },
