@@ -203,3 +203,13 @@ def test_serve_without_the_runtime_still_builds(tmp_path, monkeypatch):
     manifest = json.loads((tmp_path / "site" / "pyodide" / "manifest.json").read_text())
     assert "run `python scripts/vendor_pyodide.py`" in manifest["missing"]
     assert not (tmp_path / "empty-cache").exists()
+
+
+def test_every_data_file_the_package_ships_is_served(tmp_path):
+    """An edited block can open any file under data/ that the wheel ships, not only those a page names."""
+    wheel = tmp_path / "clear_rnn-0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("rnn/files/runs/batch-128.jsonl", "")
+        zf.writestr("rnn/files/rnn-man.npz", "")
+        zf.writestr("rnn/cell.py", "")
+    assert hook.shipped_data(wheel) == ["data/rnn-man.npz", "data/runs/batch-128.jsonl"]

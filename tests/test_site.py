@@ -19,6 +19,12 @@ displayed equation drawn narrower than its natural width or cut off rather
 than scrollable, a page wider than the screen, and a copy button over code;
 and in dark mode, where no diagram may be a bright box.
 
+On every page, in both themes, axe-core (WCAG 2.0/2.1 A and AA; scripts/vendor_axe.py fetches it
+from npm, pinned by hash) must find no serious or critical violation. Displayed equations are
+measured at 360, 390 and 1280 px: at least 95%, 95% and 100% fully visible, and any that is cut
+shows a shadow and scrolls by keyboard. Every block with a Run button is run, page by page (one
+Python per page), and must show its verified output; a failure names page:line.
+
 Full-page screenshots go to ``artifacts/screenshots/`` (1280 px, light),
 ``artifacts/screenshots/390px/`` and ``artifacts/screenshots/dark/``.
 The sabotage tests break the math library, an image, the offline rule and
@@ -124,7 +130,13 @@ PAGES = nav_pages()
 
 @pytest.fixture(scope="session")
 def build(tmp_path_factory) -> tuple[Path, str | None]:
-    """Builds the site once with --strict: (site directory, error or None)."""
+    """Builds the site once with --strict: (site directory, error or None).
+
+    CLEAR_RNN_SITE=<folder> tests a site built before instead (`mkdocs build --site-dir <folder>`),
+    to re-run the browser checks without building again.
+    """
+    if os.environ.get("CLEAR_RNN_SITE"):
+        return Path(os.environ["CLEAR_RNN_SITE"]), None
     out = tmp_path_factory.mktemp("site")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
@@ -738,7 +750,12 @@ class RunBar:
         """Clicks Run, waits for the end of the run, returns the status line."""
         from playwright.sync_api import expect
 
-        self.bar.get_by_role("button", name=re.compile("Run")).click()
+        # A block folded away (an exercise's solution) is opened first, as a reader would.
+        self.bar.evaluate(
+            "(bar) => { for (let d = bar.closest('details'); d; d = d.parentElement.closest('details'))"
+            " d.open = true; }"
+        )
+        self.bar.get_by_role("button", name="Run this block").click()
         expect(self.status).to_have_text(re.compile(r"^(Ran|Failed|Could)"), timeout=RUN_TIMEOUT_MS)
         return self.status.text_content()
 

@@ -7,6 +7,7 @@
   const BOXES = [
     ".md-typeset__scrollwrap",
     'mjx-container[display="true"]',
+    ".highlight-ipynb",
     ".jp-RenderedText pre",
     ".jp-OutputArea-output pre",
   ].join(", ");
