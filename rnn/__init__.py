@@ -1,5 +1,5 @@
-# Generated from docs/model.md by scripts/tangle.py: edit the page,
-# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/model/
+# Generated from docs/gru.md by scripts/tangle.py: edit the page,
+# then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/gru/
 
 """clear-rnn: a character-level RNN in NumPy, tangled from its own documentation."""
 

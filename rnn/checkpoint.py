@@ -70,7 +70,7 @@ def usable(theta):
 def check_savable(path, ckpt):
     """Refuse, before writing, anything `load` would refuse to read back."""
     model, h = ckpt.model, ckpt.h
-    rows = model.state_rows * model.hidden_size
+    rows = model.state_rows * model.hidden_size  # h's (the LSTM, later, adds c's)
     if not (usable(model.theta) and np.isfinite(h).all()):
         raise CheckpointError(
             f"not saving {path}: its weights are not finite or too large")
@@ -212,7 +212,8 @@ def read_settings(z, path):
 
 def memory():
     """This machine's memory in bytes, or None where the platform cannot say (Windows
-    has no sysconf): then only a MemoryError, said in one line, stops a size too large."""
+    has no sysconf): then only a MemoryError, said in one line, stops a size too
+    large."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):

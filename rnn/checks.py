@@ -71,7 +71,7 @@ def gradient_error(model_class, seed=0, eps=1e-5, **options):
 
 
 
-def train_bits(model_class, steps=300, optimizer=None, make_windows=windows):
+def train_bits(model_class, steps, optimizer=None, make_windows=windows):
     """Bits per character of the last 100 of `steps` training steps (H = 32, T = 25,
     B = 4), with the model's optimizer replaced by `optimizer` if given."""
     text = corpus_path().read_text(encoding="ascii")[:50_000]

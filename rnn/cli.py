@@ -1,7 +1,8 @@
 # Generated from docs/program.md by scripts/tangle.py: edit the page,
 # then run `python scripts/tangle.py`. Explained at https://clear-rnn.github.io/clear-rnn/program/
 
-"""The command-line programs rnn-train and rnn-sample: options in, one-line errors out."""
+"""The command-line programs rnn-train and rnn-sample: options in, one-line errors
+out."""
 
 import argparse
 import math
@@ -22,8 +23,8 @@ from rnn import MODELS
 from rnn.checkpoint import (Checkpoint, CheckpointError, check_memory, check_writable,
                             load, settings)
 from rnn.data import DataError, Vocab, corpus_path, model_path, read_text, split_pages
-from rnn.train import (GREEDY_BELOW, PRESETS, StopFlag, Stopped, TrainConfig,
-                       TrainingError, companions, config_from, train)
+from rnn.train import (PRESETS, StopFlag, Stopped, TrainConfig, TrainingError,
+                       companions, config_from, train)
 
 try:
     import fcntl  # POSIX
@@ -39,7 +40,7 @@ FIXED = ("model", "hidden_size", "seq_length", "optimizer", "learning_rate", "dt
 
 
 def number(kind, zero=False, most=math.inf):
-    """A finite number above zero (or zero, where that means something), at most most."""
+    """A finite number above zero (or zero, where that means something), up to most."""
     def parse(text):
         try:
             value = float(text)
@@ -264,6 +265,7 @@ def say(text):
 
 def train_program(argv=None):
     args = train_parser().parse_args(argv)
+    args.started = time.monotonic()  # --minutes counts from here
     try:
         return run_training(args)
     except (DataError, CheckpointError, TrainingError, ValueError) as error:
@@ -271,8 +273,10 @@ def train_program(argv=None):
     except MemoryError:
         print("rnn-train: error: out of memory; try a smaller --hidden-size or "
               "--batch-size", file=sys.stderr)
-    except KeyboardInterrupt:
-        print("rnn-train: interrupted before training; nothing was written",
+    except KeyboardInterrupt:  # outside the loop, whose stop flag saves first
+        saved = getattr(args, "saved", None)
+        print(f"rnn-train: interrupted; {saved} is saved" if saved else
+              "rnn-train: interrupted before training; nothing was saved",
               file=sys.stderr)
         return 130
     return 1
@@ -323,12 +327,16 @@ def train_locked(args, ckpt, config, path, train_data, val_data):
     say(f"saving this run in {path}, with {path.stem}.best.npz and {path.stem}.jsonl; "
         f"bpc is bits per character")
     with threadpool_limits(config.threads, user_api="blas"):
-        result = train(ckpt, train_data, val_data, path, config, log=say)
+        result = train(ckpt, train_data, val_data, path, config, log=say,
+                       started=args.started)
+    args.saved = path
     if result.signum:
         name = ("Ctrl-C" if result.signum == signal.SIGINT
                 else signal.Signals(result.signum).name)
         print(f"rnn-train: stopped by {name} at step {ckpt.step}; saved {path}; "
-              f"continue with --resume --checkpoint {path}", file=sys.stderr)
+              f"continue with --resume --checkpoint {path}" if ckpt.step else
+              f"rnn-train: stopped by {name} before the first step; nothing was saved",
+              file=sys.stderr)
         return 128 + result.signum
     read = ("all" if result.val_complete
             else f"the first {result.val_chars:,} (the time limit) of")
@@ -396,9 +404,8 @@ def write_samples(args):
     ix = ckpt.vocab.encode(prime)
     h = ckpt.model.predict(ix[:-1], None)[1] if len(ix) > 1 else None
     rng = np.random.default_rng(args.seed)
-    temperature = 0 if args.temperature < GREEDY_BELOW else args.temperature
     for i in range(args.num_samples):
-        ixes = ckpt.model.sample(h, ix[-1], args.n, temperature, rng, args.top_k)
+        ixes = ckpt.model.sample(h, ix[-1], args.n, args.temperature, rng, args.top_k)
         print(("----\n" if i else "") + shown + ckpt.vocab.decode(ixes), flush=True)
         if getattr(sys.stdout, "error", None) is not None:
             return  # the reader left

@@ -120,9 +120,10 @@ def grade_step_back(func):
     bh, by = np.zeros((H, 1)), np.zeros((V, 1))
     inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
     hprev = rng.standard_normal((H, B)) * 0.5
-    ys, hs, _ = cell.forward(Wxh, Whh, Why, bh, by, inputs, hprev)
+    params = {"Wxh": Wxh, "Whh": Whh, "Why": Why, "bh": bh, "by": by}
+    ys, hs, _ = cell.forward(inputs, hprev, **params)
     dys = loss.cross_entropy_grad(loss.softmax(ys), targets)
-    grads, dhprev = bptt.backward(Wxh, Whh, Why, bh, by, inputs, hs, dys)
+    grads, dhprev = bptt.backward(inputs, hs, dys, **params)
 
     def window(step_back):  # dL/dbh and dL/dhprev, one step_back at a time
         dbh, dhnext = np.zeros((H, 1)), np.zeros((H, B))

@@ -5,9 +5,7 @@
 
 import numpy as np
 
-from rnn import fast
-from rnn.fast import columns, input_grad, input_terms, output, output_grads
-from rnn.fast import recurrent_grad, states, steps
+from rnn import fast, fast_gates
 from rnn.gates import sigmoid
 from rnn.model import Cell, Parameter, Recurrent
 
@@ -27,38 +25,38 @@ def cell(ax, ah, h_prev):
 
 def forward(inputs, hprev, Wx, Wh, Why, b, by):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs, gates, ahns), last state."""
-    T, H = len(inputs), len(hprev)
-    hs = states(hprev, T)  # (T + 1, H, B)
-    gates = steps(np.empty((3 * H, T * hprev.shape[1]), hprev.dtype), T)  # (T, 3H, B)
-    ahns = np.empty((T, H, hprev.shape[1]), hprev.dtype)
-    xs = input_terms(Wx, b, inputs)  # xs[t] = Wx @ onehot(inputs[t]) + b
+    (T, B), H, V = inputs.shape, len(hprev), len(by)
+    hs, gates, ahns = {-1: hprev}, {}, {}  # for t = -1 .. T - 1
+    ys = np.empty((T, V, B), hprev.dtype)
     for t in range(T):
-        ah = Wh @ hs[t - 1]
+        ah = Wh @ hs[t - 1]  # (3H, B)
         ahns[t] = ah[2 * H:]  # W_hn h_{t-1}, which the backward pass needs again
-        gates[t], hs[t] = cell(xs[t], ah, hs[t - 1])
-    return output(Why, by, hs[:T]), (hs, gates, ahns), hs[T - 1]
+        gates[t], hs[t] = cell(Wx[:, inputs[t]] + b, ah, hs[t - 1])
+        ys[t] = Why @ hs[t] + by  # (V, B)
+    return ys, (hs, gates, ahns), hs[T - 1]
 
 
 def backward(inputs, cache, dys, Wx, Wh, Why, b, by):
     """dys (T, V, B), inputs (T, B), forward's cache -> gradients, dL/dhprev (H, B)."""
     hs, gates, ahns = cache
-    T, H = len(inputs), hs.shape[1]
-    dWhy, dby, dhs = output_grads(Why, hs, dys)
-    dxs, dahs = np.empty_like(gates), np.empty_like(gates)
-    dhnext = np.zeros_like(hs[0])
-    for t in reversed(range(T)):
+    H, V = Wh.shape[1], Wx.shape[1]
+    dWx, dWh, dWhy = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(Why)
+    db, dby = np.zeros_like(b), np.zeros_like(by)
+    dhnext = np.zeros_like(hs[-1])
+    for t in reversed(range(len(inputs))):
+        dWhy += dys[t] @ hs[t].T  # the output layer, as the RNN's
+        dby += dys[t].sum(axis=1, keepdims=True)
         r, z, n = gates[t].reshape(3, H, -1)
-        dh = dhs[t] + dhnext
+        dh = Why.T @ dys[t] + dhnext
         dn = dh * (1 - z) * (1 - n * n)  # through each part's local derivative
         dz = dh * (hs[t - 1] - n) * z * (1 - z)  # hs[-1] is hprev, as in forward
         dr = dn * ahns[t] * r * (1 - r)
-        dxs[t] = np.concatenate([dr, dz, dn])
-        dahs[t] = np.concatenate([dr, dz, r * dn])  # r multiplied W_hn h on its way in
-        dhnext = z * dh + Wh.T @ dahs[t]  # the direct path, and the path through Wh
-
-    dWh = recurrent_grad(dahs, hs)
-    db = columns(dxs).sum(axis=1, keepdims=True)
-    dWx = input_grad(dxs, inputs, Wx.shape[1])
+        dax = np.concatenate([dr, dz, dn])  # (3H, B)
+        dah = np.concatenate([dr, dz, r * dn])  # r multiplied W_hn h on its way in
+        db += dax.sum(axis=1, keepdims=True)
+        dWx += dax @ np.eye(V, dtype=dax.dtype)[inputs[t]]  # dax x_t^T
+        dWh += dah @ hs[t - 1].T
+        dhnext = z * dh + Wh.T @ dah  # the direct path, and the path through Wh
     grads = {"Wx": dWx, "Wh": dWh, "Why": dWhy, "b": db, "by": dby}
     return grads, dhnext
 
@@ -66,8 +64,8 @@ def backward(inputs, cache, dys, Wx, Wh, Why, b, by):
 class GRU(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     param_shapes = staticmethod(param_shapes)
-    plain_cell = Cell(forward, backward, fast.loss)
-    fast_cell = Cell(fast.gru_forward, fast.gru_backward, fast.loss)
+    plain_cell = Cell(forward, backward)
+    fast_cell = Cell(fast_gates.gru_forward, fast_gates.gru_backward, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):

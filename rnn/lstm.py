@@ -5,9 +5,7 @@
 
 import numpy as np
 
-from rnn import fast
-from rnn.fast import columns, input_grad, input_terms, output, output_grads
-from rnn.fast import recurrent_grad, states, steps
+from rnn import fast, fast_gates
 from rnn.gates import sigmoid
 from rnn.model import Cell, Parameter, Recurrent
 
@@ -33,39 +31,40 @@ def cell(a, c_prev):
 
 def forward(inputs, state, Wx, Wh, Why, b, by):
     """inputs (T, B), state (2H, B) -> ys (T, V, B), (hs, cs, gates), last state."""
-    T, H = len(inputs), len(state) // 2
-    hs, cs = states(state[:H], T), states(state[H:], T)  # (T + 1, H, B) each
-    gates = steps(np.empty((4 * H, T * state.shape[1]), state.dtype), T)  # (T, 4H, B)
-    xs = input_terms(Wx, b, inputs)  # xs[t] = Wx @ onehot(inputs[t]) + b
+    (T, B), H, V = inputs.shape, len(state) // 2, len(by)
+    hs, cs, gates = {-1: state[:H]}, {-1: state[H:]}, {}  # for t = -1 .. T - 1
+    ys = np.empty((T, V, B), state.dtype)
     for t in range(T):
-        gates[t], cs[t], hs[t] = cell(xs[t] + Wh @ hs[t - 1], cs[t - 1])
-    last = np.concatenate([hs[T - 1], cs[T - 1]])
-    return output(Why, by, hs[:T]), (hs, cs, gates), last
+        a = Wx[:, inputs[t]] + Wh @ hs[t - 1] + b  # (4H, B)
+        gates[t], cs[t], hs[t] = cell(a, cs[t - 1])
+        ys[t] = Why @ hs[t] + by  # (V, B)
+    return ys, (hs, cs, gates), np.concatenate([hs[T - 1], cs[T - 1]])
 
 
 def backward(inputs, cache, dys, Wx, Wh, Why, b, by):
     """dys (T, V, B), inputs (T, B), forward's cache -> gradients, dL/dstate (2H, B)."""
     hs, cs, gates = cache
-    T, H = len(inputs), hs.shape[1]
-    dWhy, dby, dhs = output_grads(Why, hs, dys)
-    tanh_cs = np.tanh(cs[:T])
-    das = np.empty_like(gates)
-    dhnext, dcnext = np.zeros_like(hs[0]), np.zeros_like(cs[0])
-    for t in reversed(range(T)):
+    H, V = Wh.shape[1], Wx.shape[1]
+    dWx, dWh, dWhy = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(Why)
+    db, dby = np.zeros_like(b), np.zeros_like(by)
+    dhnext, dcnext = np.zeros_like(hs[-1]), np.zeros_like(cs[-1])
+    for t in reversed(range(len(inputs))):
+        dWhy += dys[t] @ hs[t].T  # the output layer, as the RNN's
+        dby += dys[t].sum(axis=1, keepdims=True)
         i, f, o, g = gates[t].reshape(4, H, -1)
-        dh = dhs[t] + dhnext
-        dc = dh * o * (1 - tanh_cs[t] * tanh_cs[t]) + dcnext
+        tanh_c = np.tanh(cs[t])
+        dh = Why.T @ dys[t] + dhnext
+        dc = dh * o * (1 - tanh_c * tanh_c) + dcnext
         di = dc * g * i * (1 - i)  # through each gate's local derivative
         df = dc * cs[t - 1] * f * (1 - f)
-        do = dh * tanh_cs[t] * o * (1 - o)
+        do = dh * tanh_c * o * (1 - o)
         dg = dc * i * (1 - g * g)
-        das[t] = np.concatenate([di, df, do, dg])
-        dhnext = Wh.T @ das[t]  # all four gates back to h_{t-1} in one product
+        da = np.concatenate([di, df, do, dg])  # (4H, B)
+        db += da.sum(axis=1, keepdims=True)
+        dWx += da @ np.eye(V, dtype=da.dtype)[inputs[t]]  # da x_t^T
+        dWh += da @ hs[t - 1].T
+        dhnext = Wh.T @ da  # all four gates back to h_{t-1} in one product
         dcnext = f * dc  # the cell path: the forget gate, and nothing else
-
-    dWh = recurrent_grad(das, hs)
-    db = columns(das).sum(axis=1, keepdims=True)
-    dWx = input_grad(das, inputs, Wx.shape[1])
     grads = {"Wx": dWx, "Wh": dWh, "Why": dWhy, "b": db, "by": dby}
     return grads, np.concatenate([dhnext, dcnext])
 
@@ -74,8 +73,8 @@ class LSTM(Recurrent):
     Wx, Wh, Why, b, by = Parameter(), Parameter(), Parameter(), Parameter(), Parameter()
     state_rows = 2  # h stacked on c
     param_shapes = staticmethod(param_shapes)
-    plain_cell = Cell(forward, backward, fast.loss)
-    fast_cell = Cell(fast.lstm_forward, fast.lstm_backward, fast.loss)
+    plain_cell = Cell(forward, backward)
+    fast_cell = Cell(fast_gates.lstm_forward, fast_gates.lstm_backward, fast.loss)
 
     @staticmethod
     def default_init_scale(hidden_size):

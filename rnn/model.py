@@ -51,9 +51,12 @@ class Cell:
     loss: Callable = loss_and_grad
 
     def using(self, work):
-        """This cell, its passes reusing the arrays kept in work from one window to the next."""
-        forward, backward = partial(self.forward, work=work), partial(self.backward, work=work)
-        return replace(self, forward=forward, backward=backward)
+        """This cell, its passes reusing the arrays that work keeps between windows."""
+        return replace(self, forward=partial(self.forward, work=work),
+                       backward=partial(self.backward, work=work))
+
+
+GREEDY_BELOW = 1e-3  # a temperature this near 0 is greedy: dividing would overflow
 
 
 def check_counts(**values):
@@ -73,7 +76,7 @@ def check_positive(**values):
 class Recurrent:
     """The flat parameters, input checks, loss, clipping and update, for any cell."""
 
-    state_rows = 1
+    state_rows = 1  # the state is this many blocks of H rows: h (the LSTM, later: h, c)
 
     def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=None,
                  seed=None, dtype=np.float64, optimizer="adagrad", clip=5.0,
@@ -116,8 +119,9 @@ class Recurrent:
             raise ValueError(f"{name} must be integers of shape (T,) or (T, B), "
                              f"not {inputs.dtype} {inputs.shape}")
         if inputs.size and not (0 <= inputs.min() and inputs.max() < self.vocab_size):
+            low, high = inputs.min(), inputs.max()
             raise ValueError(f"{name} must be character indices in "
-                             f"[0, {self.vocab_size}), not {inputs.min()}..{inputs.max()}")
+                             f"[0, {self.vocab_size}), not {low}..{high}")
         inputs = inputs.astype(np.intp, copy=False)  # the index type on every platform
         if targets is not None:
             targets = self.batch(targets, None, name="targets")[0]
@@ -130,11 +134,13 @@ class Recurrent:
         hprev = np.asarray(hprev, self.dtype)
         if hprev.shape != shape:
             raise ValueError(f"hprev must have shape {shape}, not {hprev.shape}")
+        if not np.isfinite(hprev).all():  # a NaN state would poison every weight
+            raise ValueError("hprev must be finite; it holds NaN or infinity")
         return inputs, hprev, targets
 
     @staticmethod
     def default_init_scale(hidden_size):
-        return 0.01  # min-char-rnn's
+        return 0.01  # min-char-rnn's; the gated cells, later, use 1/sqrt(hidden_size)
 
     def initial_params(self, vocab_size, hidden_size, rng, dtype):
         shapes = self.param_shapes(vocab_size, hidden_size)
@@ -160,7 +166,7 @@ class Recurrent:
         return loss, h
 
     def sample(self, h, seed_ix, n, temperature=1.0, rng=None, top_k=None):
-        if temperature == 0:  # greedy: the top 1 is the most likely character
+        if 0 <= temperature < GREEDY_BELOW:  # greedy: the top 1, the most likely
             temperature, top_k = 1.0, 1
         check_positive(temperature=temperature)
         seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h, name="seed_ix")

@@ -25,8 +25,8 @@ from rnn.loss import cross_entropy
 from rnn.model import Recurrent
 from rnn.optim import OPTIMIZERS
 
-MODEL_DEFAULTS = {name: parameter.default  # min-char-rnn's, from the model's signature
-                  for name, parameter in inspect.signature(Recurrent).parameters.items()}
+MODEL_DEFAULTS = {name: p.default  # min-char-rnn's, from the model's signature
+                  for name, p in inspect.signature(Recurrent).parameters.items()}
 SCHEDULES = {
     "constant": lambda s, N: 1.0,
     "cosine": lambda s, N: 0.5 * (1 + math.cos(math.pi * s / N)),
@@ -206,15 +206,17 @@ class Result:
     signum: int | None = None
 
 
-def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write):
+def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write,
+          started=None):
     model, T, path = ckpt.model, ckpt.model.seq_length, Path(path)
     ckpt.run = asdict(config)
     if ckpt.step == 0:
         ckpt.smooth_loss = T * math.log(model.vocab_size)
     saved_step = ckpt.step if ckpt.step else None  # a resumed run starts saved
     start = time.monotonic()
-    end = math.inf if config.minutes is None else start + 60 * config.minutes
-    stop_training = start + 0.95 * (end - start)  # the rest: the final validation
+    started = start if started is None else started  # when the program began
+    end = math.inf if config.minutes is None else started + 60 * config.minutes
+    stop_training = end - 0.05 * (end - started)  # the rest: the final validation
     start_step, seconds_before = ckpt.step, ckpt.seconds
     chars = T * config.batch_size  # per step
     limit = None if config.minutes is None else 60 * config.minutes
@@ -249,13 +251,20 @@ def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write
                         else time.monotonic() >= next_report):
                     if not config.sample_every:
                         log(sample_text(ckpt, inputs[-1, 0], config))
-                    validate(ckpt, val_data[:config.eval_chars + 1], path, log,
-                             saved_step, end, recent.bpc(reset=True))
+                    before = time.monotonic()
+                    read = validate(ckpt, val_data[:config.eval_chars + 1], path, log,
+                                    saved_step, end, recent.bpc(reset=True))
+                    per_char = (time.monotonic() - before) / read  # seconds
+                    final = 1.2 * per_char * len(val_data)  # the last one's need
+                    stop_training = end - min(final, 0.5 * (end - started))
                     saved_step = ckpt.step
                     next_report = time.monotonic() + config.report_seconds
-            if ckpt.step != saved_step:
+            if ckpt.step != (saved_step or 0):  # steps since the last save
                 save(path, ckpt)
                 saved_step = ckpt.step
+            if ckpt.step == 0 and not stop.signum:
+                raise TrainingError("the time limit came before the first step; "
+                                    "nothing was saved; give it more --minutes")
             if not stop.signum:
                 bar.update(bar.total - bar.n)
                 bar.close()
@@ -265,7 +274,7 @@ def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write
                               "train_bpc": recent.bpc(), "val_bpc": result.val_bpc,
                               "val_chars": result.val_chars, "final": True})
         except Stopped:
-            if ckpt.step != saved_step:
+            if ckpt.step != (saved_step or 0):  # steps since the last save
                 save(path, ckpt)
         result.signum = stop.signum
     result.chars_per_s = (ckpt.step - start_step) * chars / max(
@@ -273,16 +282,13 @@ def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write
     return result
 
 
-GREEDY_BELOW = 1e-3  # temperatures this close to 0 are greedy: dividing would overflow
-
-
 def sample_text(ckpt, last, config):
     """A sample of the first stream, from the state after its last character."""
     if not config.sample_chars:
         return "----"
     rng = np.random.default_rng([config.seed, ckpt.step])  # the model's rng is not used
-    temperature = 0 if config.temperature < GREEDY_BELOW else config.temperature
-    ixes = ckpt.model.sample(ckpt.h[:, :1], last, config.sample_chars, temperature, rng)
+    ixes = ckpt.model.sample(ckpt.h[:, :1], last, config.sample_chars,
+                             config.temperature, rng)
     return f"----\n{ckpt.vocab.decode(ixes)}\n----"
 
 
@@ -316,3 +322,4 @@ def validate(ckpt, val_data, path, log, saved_step, deadline, train_bpc):
     news = f" (best so far; saved {best_path.name})" if is_best else ""
     log(f"step {ckpt.step} ({ckpt.seconds:.0f} s): train {train_bpc:.3f} bpc, "
         f"validation {bpc:.3f} bpc{news}")
+    return read

@@ -1,6 +1,8 @@
 """The experiments behind the book's claims, each written to data/runs/ as a log the pages plot.
 
     python scripts/experiments.py dhnext     # with and without dhnext: val bpc against steps
+    python scripts/experiments.py dhnext-state  # the same runs' Whh and tanh slopes, early on
+    python scripts/experiments.py windows    # lanes or random windows, and window lengths: val bpc
     python scripts/experiments.py clipping   # with and without clipping: loss, largest gradient entry
     python scripts/experiments.py units      # what hidden units of the shipped model track
 
@@ -14,17 +16,22 @@ import json
 import math
 import re
 import sys
+from dataclasses import replace
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rnn import RNN  # noqa: E402
+from rnn import RNN, fast  # noqa: E402
+from rnn.bptt import backward  # noqa: E402
+from rnn.cell import forward  # noqa: E402
 from rnn.checkpoint import load  # noqa: E402
 from rnn.data import Vocab, lanes, read_text, split_pages, windows  # noqa: E402
-from rnn.loss import cross_entropy, softmax  # noqa: E402
+from rnn.loss import cross_entropy_grad, softmax  # noqa: E402
 from rnn.train import evaluate  # noqa: E402
 
 RUNS = ROOT / "data" / "runs"
@@ -38,6 +45,16 @@ def corpus():
     return vocab, vocab.encode(train), vocab.encode(val)
 
 
+def one_blas_thread():
+    threadpool_limits(limits=1, user_api="blas")  # an (H, B) product gains nothing from a second
+
+
+def in_parallel(run, calls, jobs):
+    """run(*call) for each call, in `jobs` processes: the results in the calls' order, as if in turn."""
+    with ProcessPoolExecutor(jobs, initializer=one_blas_thread) as pool:
+        return list(pool.map(run, *zip(*calls)))
+
+
 def write_log(name, records):
     path = RUNS / f"{name}.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
@@ -47,69 +64,129 @@ def write_log(name, records):
 # --- with and without dhnext -------------------------------------------------
 
 
-def window_loss(model, inputs, targets, hprev, carry):
-    """The loss of one window and its gradients; carry=False cuts dhnext, the gradient to h[t-1]."""
-    Wxh, Whh, Why, bh, by = model.Wxh, model.Whh, model.Why, model.bh, model.by
-    T, B = inputs.shape
-    hs = np.empty((T + 1, len(hprev), B), model.dtype)  # (T + 1, H, B), hprev in hs[-1]
-    hs[-1] = hprev
-    for t in range(T):
-        hs[t] = np.tanh(Wxh[:, inputs[t]] + Whh @ hs[t - 1] + bh)
-    ps = softmax(np.einsum("vh,thb->tvb", Why, hs[:T]) + by)  # (T, V, B)
-    dys = ps / B  # the loss averages over the batch
-    dys[np.arange(T)[:, None], targets, np.arange(B)] -= 1 / B
-    dhs = np.einsum("vh,tvb->thb", Why, dys)  # each step's gradient from its own output
-    dhraws = np.empty_like(dhs)
-    dhnext = np.zeros_like(hprev)
-    for t in reversed(range(T)):
-        dhraws[t] = (1 - hs[t] * hs[t]) * (dhs[t] + dhnext)
-        dhnext = Whh.T @ dhraws[t] if carry else 0
-    H = len(hprev)
-    grads = {"Wxh": np.zeros_like(Wxh), "Whh": np.einsum("thb,tkb->hk", dhraws, hs[np.arange(T) - 1]),
-             "Why": np.einsum("tvb,thb->vh", dys, hs[:T]), "bh": dhraws.sum(axis=(0, 2))[:, None],
-             "by": dys.sum(axis=(0, 2))[:, None]}
-    np.add.at(grads["Wxh"].T, inputs.ravel(), dhraws.transpose(0, 2, 1).reshape(-1, H))
-    return cross_entropy(ps, targets), grads, hs[T - 1]
+def cut_backward(inputs, cache, dys, Whh, **params):
+    """The fast backward pass with no path from h[t] back to h[t-1]: dhnext = Whh.T @ dhraw is
+    the only place it reads Whh, so a zero Whh cuts dhnext and changes nothing else."""
+    return fast.backward(inputs, cache, dys, Whh=np.zeros_like(Whh), **params)
 
 
 class CutRNN(RNN):
     """The package's RNN, trained with the gradient stopped after one step back (no dhnext)."""
 
-    def loss(self, inputs, targets, hprev):
-        inputs, hprev, targets = self.batch(inputs, hprev, targets)
-        return window_loss(self, inputs, targets, hprev, carry=False)
+    fast_cell = replace(RNN.fast_cell, backward=cut_backward)
 
 
-def check_window_loss(vocab_size, data):
-    """With dhnext carried, window_loss must give the package's own gradients: the cut is the only change."""
-    model = RNN(vocab_size, hidden_size=16, seq_length=10, seed=1, init_scale=0.3)
+def check_cut(vocab_size, data):
+    """The cut gradients are the sum of T one-step windows' gradients: nothing else changes."""
+    model = CutRNN(vocab_size, hidden_size=16, seq_length=10, seed=1, init_scale=0.3)
     X, Y = lanes(data[:2000], 4)
-    loss, grads, h = model.loss(X[:10], Y[:10], None)
-    mine, my_grads, my_h = window_loss(model, X[:10], Y[:10], np.zeros((16, 4)), carry=True)
-    assert np.isclose(loss, mine) and np.allclose(h, my_h)
+    inputs, targets = X[:10], Y[:10]
+    _, grads, _ = model.loss(inputs, targets, None)
+    ys, hs, _ = forward(inputs, np.zeros((16, 4)), **model.params)
+    dys = cross_entropy_grad(softmax(ys), targets)
+    one_step = [backward(inputs[t:t + 1], {-1: hs[t - 1], 0: hs[t]}, dys[t:t + 1], **model.params)[0]
+                for t in range(len(inputs))]
     for name in grads:
-        assert np.allclose(grads[name], my_grads[name]), name
+        assert np.allclose(grads[name], sum(g[name] for g in one_step)), name
+
+
+def dhnext_seed(seed, steps, batch_size, eval_every, eval_chars):
+    """Both variants from one seed: a validation record every eval_every steps."""
+    vocab, train, val = corpus()
+    val = val[:eval_chars + 1]
+    records = []
+    for variant, cls in [("carried", RNN), ("cut", CutRNN)]:
+        model = cls(len(vocab), hidden_size=100, seq_length=25, seed=seed, dtype=np.float32,
+                    optimizer="adam", learning_rate=2e-3)
+        h = None
+        for step, (position, inputs, targets) in enumerate(windows(train, 25, batch_size), 1):
+            loss, h = model.train_step(inputs, targets, None if position == 0 else h)
+            if step % eval_every == 0:
+                bpc = evaluate(model, val)
+                records.append({"seed": seed, "variant": variant, "step": step,
+                                "loss": round(float(loss), 4), "val_bpc": round(bpc, 4)})
+                print(seed, variant, step, f"{bpc:.3f}", flush=True)
+            if step == steps:
+                break
+    return records
 
 
 def dhnext(args):
-    vocab, train, val = corpus()
-    check_window_loss(len(vocab), train)
-    val = val[:args.eval_chars + 1]
+    vocab, train, _ = corpus()
+    check_cut(len(vocab), train)
+    runs = in_parallel(dhnext_seed, [(seed, args.steps, args.batch_size, args.eval_every, args.eval_chars)
+                                     for seed in args.seeds], args.jobs)
+    write_log("dhnext", [record for records in runs for record in records])
+
+
+def dhnext_state_seed(seed, steps, every, batch_size):
+    """Both variants from one seed: Whh's largest singular value and the states' mean tanh slope."""
+    vocab, train, _ = corpus()
     records = []
     for variant, cls in [("carried", RNN), ("cut", CutRNN)]:
-        model = cls(len(vocab), hidden_size=100, seq_length=25, seed=0, dtype=np.float32,
+        model = cls(len(vocab), hidden_size=100, seq_length=25, seed=seed, dtype=np.float32,
                     optimizer="adam", learning_rate=2e-3)
         h = None
-        for step, (position, inputs, targets) in enumerate(windows(train, 25, args.batch_size), 1):
-            loss, h = model.train_step(inputs, targets, None if position == 0 else h)
-            if step % args.eval_every == 0:
-                bpc = evaluate(model, val)
-                records.append({"variant": variant, "step": step, "loss": round(float(loss), 4),
-                                "val_bpc": round(bpc, 4)})
-                print(variant, step, f"{bpc:.3f}", flush=True)
-            if step == args.steps:
+        for step, (position, inputs, targets) in enumerate(windows(train, 25, batch_size), 1):
+            _, h = model.train_step(inputs, targets, None if position == 0 else h)
+            if step % every == 0:  # h: the window's last state, (H, B)
+                sigma = np.linalg.svd(model.Whh, compute_uv=False)[0]
+                records.append({"seed": seed, "variant": variant, "step": step,
+                                "sigma_max": round(float(sigma), 4),
+                                "mean_slope": round(float(np.mean(1 - h * h)), 4)})
+            if step == steps:
                 break
-    write_log("dhnext", records)
+    return records
+
+
+def dhnext_state(args):
+    runs = in_parallel(dhnext_state_seed, [(seed, args.steps, args.every, args.batch_size)
+                                           for seed in args.seeds], args.jobs)
+    write_log("dhnext-state", [record for records in runs for record in records])
+
+
+# --- how windows are cut -------------------------------------------------------
+
+
+def random_windows(data, seq_length, batch_size, rng):
+    """Windows at random places, a new place for every stream and step: (T, B) inputs and targets."""
+    while True:
+        starts = rng.integers(0, len(data) - seq_length, size=batch_size)
+        rows = starts + np.arange(seq_length)[:, None]  # (T, B)
+        yield data[rows], data[rows + 1]
+
+
+def train_cut(variant, T, chars, batch_size, evals, eval_chars, seed):
+    """One way of cutting windows, trained on `chars` characters: evals validation records."""
+    vocab, train, val = corpus()
+    val = val[:eval_chars + 1]
+    model = RNN(len(vocab), hidden_size=100, seq_length=T, seed=seed, dtype=np.float32,
+                optimizer="adam", learning_rate=2e-3)
+    steps = chars // (T * batch_size)  # every variant reads the same characters
+    if variant == "lanes":  # the package's: each window goes on where its lane stopped
+        batches = ((x, y, position > 0) for position, x, y in windows(train, T, batch_size))
+    else:  # every window starts from a zero state, at a random place
+        rng = np.random.default_rng(seed)
+        batches = ((x, y, False) for x, y in random_windows(train, T, batch_size, rng))
+    evals_at = {steps * k // evals for k in range(1, evals + 1)}
+    records, h = [], None
+    for step, (inputs, targets, carry) in enumerate(batches, 1):
+        _, h = model.train_step(inputs, targets, h if carry else None)
+        if step in evals_at:
+            bpc = evaluate(model, val)
+            records.append({"seed": seed, "variant": variant, "seq_length": T, "step": step,
+                            "chars": step * T * batch_size, "val_bpc": round(bpc, 4)})
+            print(seed, variant, T, step, f"{bpc:.3f}", flush=True)
+        if step == steps:
+            return records
+
+
+def cut_windows(args):
+    cuts = [("lanes", 25), ("random", 25), ("lanes", 5), ("lanes", 100)]
+    runs = in_parallel(train_cut, [(variant, T, args.chars, args.batch_size, args.evals,
+                                    args.eval_chars, seed)
+                                   for seed in args.seeds for variant, T in cuts], args.jobs)
+    write_log("windows", [record for records in runs for record in records])
 
 
 # --- with and without clipping -----------------------------------------------
@@ -173,7 +250,7 @@ def hidden_states(model, ixes):
     h = np.zeros((model.hidden_size, 1), model.dtype)
     rows = np.empty((len(ixes), model.hidden_size))
     for t, ix in enumerate(ixes):
-        h = np.tanh(model.Wxh[:, [ix]] + model.Whh @ h + model.bh)
+        _, h = model.step([ix], h)
         rows[t] = h[:, 0]
     return rows
 
@@ -230,11 +307,28 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="experiment", required=True)
     p = sub.add_parser("dhnext", help="train with and without dhnext")
-    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--steps", type=int, default=10_000)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--eval-every", type=int, default=100)
+    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--jobs", type=int, default=1, help="seeds trained at once, one process each")
     p.add_argument("--eval-chars", type=int, default=50_000)
     p.set_defaults(run=dhnext)
+    p = sub.add_parser("dhnext-state", help="with and without dhnext: Whh's size, the states' slopes")
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--every", type=int, default=50)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--jobs", type=int, default=1, help="seeds trained at once, one process each")
+    p.set_defaults(run=dhnext_state)
+    p = sub.add_parser("windows", help="sequential lanes or random windows, and truncation lengths")
+    p.add_argument("--chars", type=int, default=2_400_000, help="training characters per variant")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--evals", type=int, default=4, help="validations per variant, evenly spaced")
+    p.add_argument("--eval-chars", type=int, default=50_000)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--jobs", type=int, default=1, help="runs trained at once, one process each")
+    p.set_defaults(run=cut_windows)
     p = sub.add_parser("clipping", help="train with and without clipping")
     p.add_argument("--steps", type=int, default=10_000)
     p.add_argument("--every", type=int, default=100)
@@ -246,6 +340,7 @@ def main(argv=None):
     p.add_argument("--excerpt", type=int, default=900, help="characters coloured on the page")
     p.set_defaults(run=units)
     args = parser.parse_args(argv)
+    one_blas_thread()
     args.run(args)
 
 

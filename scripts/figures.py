@@ -115,11 +115,17 @@ def init_scales():
 
 def dhnext_training():
     records = log("dhnext")
-    fig, ax = plt.subplots(figsize=(7, 3))
+    seeds = sorted({r["seed"] for r in records})
+    fig, ax = plt.subplots(figsize=(7, 3.2))
     for variant, color, label in [("carried", BLUE, "dhnext carried back (BPTT)"),
                                   ("cut", RED, "dhnext cut: the gradient stops after one step")]:
-        rows = [r for r in records if r["variant"] == variant]
-        ax.plot([r["step"] for r in rows], [r["val_bpc"] for r in rows], color=color, lw=2, label=label)
+        runs = [[r for r in records if r["variant"] == variant and r["seed"] == seed] for seed in seeds]
+        steps = [r["step"] for r in runs[0]]
+        for rows in runs:  # each seed thin, their mean thick
+            ax.plot(steps, [r["val_bpc"] for r in rows], color=color, lw=0.8, alpha=0.45)
+        mean = np.mean([[r["val_bpc"] for r in rows] for rows in runs], axis=0)
+        ax.plot(steps, mean, color=color, lw=2.2, label=label)
+    ax.set_title(f"thin: each of {len(seeds)} seeds; thick: their mean", color=MUTED)
     ax.set_xlabel("training step")
     ax.set_ylabel("validation bits per character")
     ax.legend(loc="upper right")

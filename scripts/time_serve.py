@@ -9,8 +9,11 @@ reader has), starts `mkdocs serve` there, and measures
            for each page of --edit (home, and the page whose timing blocks run at build).
 
 Each of --repeat runs uses a new clone and a new server. Prints every run, then the medians.
+On Linux it also prints the processor seconds the server (and the programs it waited for) spent
+on each, which a busy machine does not inflate as it does the wall-clock seconds, and the load
+average at the end of each run.
 
-    python scripts/time_serve.py --ref main --repeat 5
+    python scripts/time_serve.py --ref main --repeat 5 [--dirty]
 """
 
 from __future__ import annotations
@@ -54,7 +57,16 @@ def wait_for(url: str, server: subprocess.Popen, contains: str = "", timeout: fl
     raise SystemExit(f"time_serve: {url} did not answer within {timeout:.0f} s")
 
 
-def one_run(ref: str, port: int, edits: list[str]) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """Processor seconds of a process and of the children it has waited for (Linux), else NaN."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return sum(int(tick) for tick in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime...cstime
+
+
+def one_run(ref: str, port: int, edits: list[str], serve_options: list[str]) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="time-serve-"))
     try:
         subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(folder)], check=True)
@@ -63,10 +75,12 @@ def one_run(ref: str, port: int, edits: list[str]) -> dict[str, float]:
         env = os.environ | {"PYTHONPATH": str(folder)}  # the clone's rnn, as its own install would give
         base = f"http://127.0.0.1:{port}"
         start = time.perf_counter()
-        server = subprocess.Popen([mkdocs, "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=folder,
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command = [mkdocs, "serve", "--dev-addr", f"127.0.0.1:{port}", *serve_options]
+        server = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
         try:
             times = {"start": wait_for(base + HOME, server) - start}
+            times["start cpu"] = cpu = cpu_seconds(server.pid)
             for page in edits:
                 mark = f"edit-{uuid.uuid4().hex}"
                 url = base + HOME + ("" if page == "index.md" else page.removesuffix(".md") + "/")
@@ -74,6 +88,8 @@ def one_run(ref: str, port: int, edits: list[str]) -> dict[str, float]:
                     f.write(f"\n{mark}\n")
                 saved = time.perf_counter()
                 times[f"edit {page}"] = wait_for(url, server, contains=mark) - saved
+                now = cpu_seconds(server.pid)
+                times[f"edit {page} cpu"], cpu = now - cpu, now
             return times
         finally:
             server.terminate()
@@ -88,11 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--edit", nargs="*", default=["index.md", "fast.md"], help="pages to edit")
+    parser.add_argument("--dirty", action="store_true", help="serve with --dirty: rebuild only changed pages")
     args = parser.parse_args(argv)
     runs = []
     for n in range(args.repeat):
-        runs.append(one_run(args.ref, args.port, args.edit))
-        print(f"run {n + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in runs[-1].items()), flush=True)
+        runs.append(one_run(args.ref, args.port, args.edit, ["--dirty"] if args.dirty else []))
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"run {n + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in runs[-1].items())
+              + f" (load average {load:.1f})", flush=True)
     for key in runs[0]:
         values = [run[key] for run in runs]
         print(f"median {key}: {statistics.median(values):.2f} s "

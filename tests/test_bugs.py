@@ -8,17 +8,17 @@ and that `mutant` refuses a change the book's code does not contain.
 """
 
 import ast
+import json
 import re
-from pathlib import Path
 
 import pytest
 from pytest_codeblocks import extract_from_file
 
+from conftest import ROOT, load_module
 from rnn import bptt
 from rnn.checks import gradient_error, mutant, rnn_with
 from rnn.model import RNN
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "common-bugs.md"
 BOOK = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "rnn").glob("*.py")))
 SECTION = re.compile(r"^## (\d+)\. (.+)$", re.M)
@@ -49,7 +49,12 @@ def test_the_page_holds_at_least_eight_bugs_each_with_a_diff_and_a_check():
 
 
 def planted(code):
-    """The (old, new) text of the mutant() call in a block, strings evaluated in the block."""
+    """The (old, new) text of the first mutant() call in a block."""
+    return all_planted(code)[0]
+
+
+def all_planted(code):
+    """The (old, new) text of every mutant() call in some code, strings evaluated in it."""
     tree = ast.parse(code)
     names = {}
     for node in ast.walk(tree):
@@ -58,12 +63,12 @@ def planted(code):
                 names[node.targets[0].id] = eval(compile(ast.Expression(node.value), "", "eval"))
             except Exception:
                 pass
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "mutant":
-            old, new = (eval(compile(ast.Expression(arg), "", "eval"), {}, names)
-                        for arg in node.args[1:3])
-            return old, new
-    raise AssertionError("no mutant() call")
+    found = [tuple(eval(compile(ast.Expression(arg), "", "eval"), {}, names)
+                   for arg in node.args[1:3])
+             for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "mutant"]
+    assert found, "no mutant() call"
+    return found
 
 
 @pytest.mark.parametrize("title, diff, code", bugs(), ids=[t for t, _, _ in bugs()])
@@ -74,8 +79,9 @@ def test_the_diff_is_the_book_before_and_the_planted_bug_after(title, diff, code
     for line in before:
         assert line in BOOK, f"{title}: {line.strip()!r} is not the book's code"
     old, new = planted(code)
-    assert flat(old) in flat("\n".join(before)), f"{title}: the diff does not show {old!r}"
-    assert flat(new) in flat("\n".join(after)), f"{title}: the diff does not show {new!r}"
+    book, changed = flat("\n".join(before)), flat("\n".join(after))
+    assert book.count(flat(old)) == 1, f"{title}: the diff does not show {old!r}"
+    assert book.replace(flat(old), flat(new)) == changed, f"{title}: the diff is not the change"
 
 
 def flat(text):
@@ -93,3 +99,24 @@ def test_the_gradient_check_needs_two_streams_on_one_character_to_see_the_fancy_
     eye = "dWxh += dhraw @ np.eye(V, dtype=dhraw.dtype)[inputs[t]]"
     bug = rnn_with(backward=mutant(bptt.backward, eye, "dWxh[:, inputs[t]] += dhraw"))
     assert gradient_error(bug) > 1e-2 and gradient_error(RNN) < 1e-6
+
+
+common_bugs = load_module(ROOT / "scripts" / "common_bugs.py")
+
+
+def test_the_training_record_plants_the_pages_bugs():
+    """scripts/common_bugs.py trains the bugs the page checks, the same text changed."""
+    script = all_planted((ROOT / "scripts" / "common_bugs.py").read_text(encoding="utf-8"))
+    for title, _, code in bugs():
+        assert planted(code) in script, f"{title}: the script plants another change"
+
+
+def test_the_record_is_of_the_pages_bugs_and_the_scripts_command():
+    record = json.loads((ROOT / "data" / "runs" / "common-bugs.json").read_text())
+    titles = [title for title, _, _ in bugs()]
+    recorded = list(record["bits_per_character"])
+    assert recorded == list(common_bugs.bugs())
+    assert recorded[0] == "the book's code" and len(recorded) == len(titles) + 1
+    for number, (title, recorded_title) in enumerate(zip(titles, recorded[1:]), 1):
+        assert recorded_title.startswith(f"{number}. "), (title, recorded_title)
+    assert record["command"] == f"python scripts/common_bugs.py --steps {record['steps']}"

@@ -526,6 +526,29 @@ def test_the_python_api_names_the_argument_it_refuses(argument, value):
     with pytest.raises(ValueError, match=f"^{argument} must be"):
         RNN(**kwargs)
 
+def test_the_vocabulary_refuses_indices_it_does_not_hold():
+    vocab = Vocab("abc")
+    assert vocab.decode([0, 2, 1]) == "acb"
+    for bad, needle in [([-1], "from 0 to 2, not -1"), ([3], "from 0 to 2, not 3"), ([0.5], "integers")]:
+        with pytest.raises(ValueError, match=f"^ixes must be .*{needle}"):
+            vocab.decode(bad)
+
+
+def test_a_nan_state_is_refused_before_it_reaches_a_weight():
+    model = RNN(5, 4, 3, seed=0)
+    before = model.theta.copy()
+    h = np.zeros((4, 1))
+    h[2, 0] = np.nan
+    with pytest.raises(ValueError, match="^hprev must be finite"):
+        model.train_step([0, 1, 2], [1, 2, 3], h)
+    assert np.array_equal(model.theta, before)
+
+
+def test_the_api_samples_greedily_near_zero_temperature():
+    model = RNN(5, 4, 3, seed=0)
+    greedy = model.sample(None, 0, 20, temperature=0)
+    assert model.sample(None, 0, 20, temperature=1e-50) == greedy
+
 
 # 8. One program per run ------------------------------------------------------------------------------
 
@@ -735,3 +758,4 @@ def test_anything_load_refuses_it_refuses_in_one_line(tmp_path, trained, edits, 
         load(path)
     except CheckpointError as error:
         assert "\n" not in str(error) and str(error).startswith(str(path))
+

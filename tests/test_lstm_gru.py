@@ -273,7 +273,8 @@ def test_lstm_is_torch_lstm_with_gates_reordered():
     cell = torch.nn.LSTM(V, H).double()
     h0, c0 = (torch.from_numpy(np.ascontiguousarray(s.T[None])) for s in (state[:H], state[H:]))
     out, (h_n, c_n) = torch_run(cell, model.Wx[rows], model.b[rows], model.Wh[rows], inputs, V, (h0, c0))
-    np.testing.assert_allclose(out, np.swapaxes(hs[:T], 1, 2), rtol=1e-12, atol=1e-12)
+    hs = np.stack([hs[t] for t in range(T)])  # (T, H, B)
+    np.testing.assert_allclose(out, np.swapaxes(hs, 1, 2), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(c_n.numpy()[0], cs[T - 1].T, rtol=1e-12, atol=1e-12)
 
 
@@ -288,4 +289,5 @@ def test_gru_is_torch_gru_without_the_recurrent_candidate_bias():
     cell = torch.nn.GRU(V, H).double()
     h0 = torch.from_numpy(np.ascontiguousarray(hprev.T[None]))
     out, _ = torch_run(cell, model.Wx, model.b, model.Wh, inputs, V, h0)
-    np.testing.assert_allclose(out, np.swapaxes(hs[:T], 1, 2), rtol=1e-12, atol=1e-12)
+    hs = np.stack([hs[t] for t in range(T)])  # (T, H, B)
+    np.testing.assert_allclose(out, np.swapaxes(hs, 1, 2), rtol=1e-12, atol=1e-12)

@@ -50,3 +50,22 @@ def test_the_site_writes_the_recorded_text_and_warns_on_a_missing_one():
                              missing.append)
     assert out == 'a 12% and {{ value("y", "d") }}'
     assert missing == ['{{ value("y", "d") }}']
+
+
+def test_a_notebook_whose_code_moved_on_is_caught(tmp_path):
+    """A figure in a notebook's Markdown cell is what the code cells above it compute."""
+    notebook = tmp_path / "nb.ipynb"
+
+    def write(x):
+        cells = [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": [f"x = {x}\n"]},
+            {"cell_type": "markdown", "metadata": {}, "source": ['About {{ value("x", ".0%") }} of it.']},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": ["y = 2 * x\n"]},
+            {"cell_type": "markdown", "metadata": {}, "source": ['Then {{ value("y", ".2f") }}, defined below.']},
+        ]
+        notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+
+    write(0.123)
+    assert page_values.compute(notebook) == {"x": {".0%": "12%"}, "y": {".2f": "0.25"}}
+    write(0.5)
+    assert page_values.compute(notebook) == {"x": {".0%": "50%"}, "y": {".2f": "1.00"}}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import io
 import json
 import tarfile
@@ -144,9 +145,21 @@ def _block(code: str, title: str | None = None, marker: str = "") -> str:
     return f'{marker}<div class="language-python highlight">{name}{code_html}</div>'
 
 
+def _fence(code: str, title: str | None = None, marker: str = "") -> str:
+    """The same block in the page's Markdown."""
+    info = f'python title="{title}"' if title else "python"
+    return f"{marker}\n```{info}\n{html.unescape(code)}\n```\n\n"
+
+
+def _annotate(*blocks: dict) -> str:
+    """annotate() on a page of blocks, each given as _block's arguments."""
+    page = "".join(_block(**b) for b in blocks)
+    return hook.annotate(page, hook.in_place_blocks("".join(_fence(**b) for b in blocks)))
+
+
 def test_a_plain_block_gets_run_with_the_files_it_reads():
     code = 'ckpt = load(&quot;data/rnn-man.npz&quot;)\nlog = Path(f"data/runs/{name}.jsonl")'
-    html = hook.annotate(_block(code))
+    html = _annotate(dict(code=code))
     files = html.split('data-run-files="')[1].split('"')[0].split()
     assert files[0] == "data/rnn-man.npz"
     runs = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "data" / "runs").glob("*.jsonl"))
@@ -155,8 +168,8 @@ def test_a_plain_block_gets_run_with_the_files_it_reads():
 
 
 def test_a_tangled_block_is_left_alone():
-    block = _block("def forward(x):\n    return x", title="rnn/cell.py")
-    assert hook.annotate(block) == block
+    block = dict(code="def forward(x):\n    return x", title="rnn/cell.py")
+    assert _annotate(block) == _block(**block)
 
 
 @pytest.mark.parametrize(
@@ -169,15 +182,15 @@ def test_a_tangled_block_is_left_alone():
     ],
 )
 def test_a_block_that_cannot_run_there_says_why(code, marker, reason):
-    html = hook.annotate(_block(code, marker=marker))
+    html = _annotate(dict(code=code, marker=marker))
     assert "data-run-skip" in html and " data-run " not in html
     assert f'<p class="run-note">Runs only in a local install: {reason}' in html
 
 
 def test_a_continuation_runs_only_where_the_block_it_continues_runs():
-    cont = _block("print(x)", marker="<!--pytest-codeblocks:cont-->\n")
-    assert "data-run-cont" in hook.annotate(_block("x = 1") + cont)
-    html = hook.annotate(_block("import timeit\nx = timeit.timeit(f)") + cont)
+    cont = dict(code="print(x)", marker="<!--pytest-codeblocks:cont-->\n")
+    assert "data-run-cont" in _annotate(dict(code="x = 1"), cont)
+    html = _annotate(dict(code="import timeit\nx = timeit.timeit(f)"), cont)
     assert html.count("data-run-skip") == 2 and "data-run-cont" not in html
     assert "it continues the block above, which runs only locally (it times NumPy" in html
 
@@ -190,3 +203,13 @@ def test_serve_without_the_runtime_still_builds(tmp_path, monkeypatch):
     manifest = json.loads((tmp_path / "site" / "pyodide" / "manifest.json").read_text())
     assert "run `python scripts/vendor_pyodide.py`" in manifest["missing"]
     assert not (tmp_path / "empty-cache").exists()
+
+
+def test_every_data_file_the_package_ships_is_served(tmp_path):
+    """An edited block can open any file under data/ that the wheel ships, not only those a page names."""
+    wheel = tmp_path / "clear_rnn-0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("rnn/files/runs/batch-128.jsonl", "")
+        zf.writestr("rnn/files/rnn-man.npz", "")
+        zf.writestr("rnn/cell.py", "")
+    assert hook.shipped_data(wheel) == ["data/rnn-man.npz", "data/runs/batch-128.jsonl"]

@@ -11,9 +11,10 @@
    frame from another host is reported as a warning, which fails
    `mkdocs build --strict`. The site must work offline.
 4. `mkdocs serve` shows the notebooks without running them, so the first page
-   answers in seconds; `mkdocs build` (and the tests, and CI) runs every one
-   and fails on an error. `CLEAR_RNN_RUN_NOTEBOOKS=1 mkdocs serve` runs them
-   too.
+   answers in seconds, and keeps their pages in mkdocs-jupyter's cache
+   (.cache/mkdocs-jupyter/), so a save does not convert them again;
+   `mkdocs build` (and the tests, and CI) runs every one and fails on an
+   error. `CLEAR_RNN_RUN_NOTEBOOKS=1 mkdocs serve` runs them too.
 """
 
 from __future__ import annotations
@@ -133,7 +134,11 @@ def on_config(config):
     # mkdocs serve reloads the config on each change but calls on_startup once:
     # the command is kept in this module, which MkDocs loads once per process.
     if not runs_notebooks(_command):
-        config.plugins["mkdocs-jupyter"].config["execute"] = False
+        jupyter = config.plugins["mkdocs-jupyter"].config
+        jupyter["execute"] = False
+        # An unrun notebook's page depends on nothing but the notebook and these options, which
+        # the plugin's cache key covers (rnn/ cannot change it): a save converts only what changed.
+        jupyter["cache"] = True
     return config
 
 

@@ -4,7 +4,7 @@ Registered under `hooks:` in mkdocs.yml; docs/javascripts/run.js is the
 browser side.
 
 1. Each page: every in-place ```python block (not a tangled `title="rnn/..."`
-   one) gets `data-run`, and `data-run-files` naming the repository files it
+   one), as scripts/fences.py reads it from the page's Markdown, gets `data-run`, and `data-run-files` naming the repository files it
    reads (string literals starting with "data/"; an f-string's `{...}` is a
    wildcard). A block that cannot mean the same thing in the browser gets a
    note "Runs only in a local install" with the reason instead, and no Run
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib.util
 import json
 import logging
 import re
@@ -36,34 +35,39 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+ROOT = Path(__file__).resolve().parents[3]
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))  # the repository's programs: the runtime's vendor, the fences' reader
+import vendor_pyodide as vendor  # noqa: E402
+from fences import fences  # noqa: E402
+
 log = logging.getLogger("mkdocs.hooks.run_in_browser")
 
-ROOT = Path(__file__).resolve().parents[3]
 CACHE = ROOT / ".cache" / "pyodide"
 SITE_FOLDER = "pyodide"
 
-_spec = importlib.util.spec_from_file_location(
-    "vendor_pyodide", ROOT / "scripts" / "vendor_pyodide.py"
-)
-vendor = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(vendor)
-
 # --- 1. the blocks of a page ---------------------------------------------------
 
-_BLOCK = re.compile(
-    r"(?:<!--pytest-codeblocks:(?P<marker>[\w-]+)(?:\((?P<arg>[^)]*)\))?-->\s*)?"
-    r'<div class="language-python highlight">(?!<span class="filename">)'
-    r"(?P<body>.*?</code></pre></div>)",
+_BLOCK = re.compile(  # where an in-place block is in the page's HTML; what it holds comes from its fence
+    r'<div class="language-python highlight">(?!<span class="filename">)(?P<body>.*?</code></pre></div>)',
     re.S,
 )
+_MARKER = re.compile(r"pytest-codeblocks:(?P<marker>[\w-]+)(?:\((?P<arg>[^)]*)\))?$")
 _TIMING = re.compile(r"\btimeit\b|\bperf_counter\b|\btime\.time\(|\bgetrusage\b")
 _DATA_LITERAL = re.compile(r"""(?:\bf)?(["'])(data/[^"'\n]+)\1""")
 
 
-def code_of(body: str) -> str:
-    """The source text of a highlighted block (its HTML without the tags)."""
-    code = re.search(r"<code>(.*)</code>", body, re.S).group(1)
-    return html.unescape(re.sub(r"<[^>]+>", "", code))
+def in_place_blocks(markdown: str, page: str = "<page>") -> list:
+    """The page's in-place python fences, in the order the HTML shows them."""
+    return [fence for fence in fences(markdown, page) if fence.info == "python"]
+
+
+def marker_of(fence) -> tuple[str | None, str | None]:
+    """The pytest-codeblocks marker above a fence (skip, cont...) and its argument."""
+    for mark in fence.marks:
+        if found := _MARKER.match(mark):
+            return found["marker"], found["arg"]
+    return None, None
 
 
 def skip_reason(code: str, marker: str | None, arg: str | None) -> str | None:
@@ -100,14 +104,19 @@ def shipped_data(wheel: Path) -> list[str]:
 _served: set[str] = set()  # every file a block of the site reads
 
 
-def annotate(page_html: str) -> str:
+def annotate(page_html: str, blocks: list) -> str:
+    """page_html with a Run button's attributes on each in-place block; blocks are their fences."""
     previous_reason = None  # of the block before, which a continuation runs first
+    remaining = iter(blocks)
 
     def mark(m: re.Match) -> str:
         nonlocal previous_reason
-        code = code_of(m.group("body"))
-        marker = m.group("marker")
-        reason = skip_reason(code, marker, m.group("arg"))
+        fence = next(remaining, None)
+        if fence is None:
+            raise PluginError("the page's HTML has more python blocks than its Markdown has fences")
+        code = fence.code
+        marker, arg = marker_of(fence)
+        reason = skip_reason(code, marker, arg)
         if marker == "cont" and previous_reason is not None:
             reason = f"it continues the block above, which runs only locally ({previous_reason})"
         previous_reason = reason
@@ -123,7 +132,10 @@ def annotate(page_html: str) -> str:
             attrs += " data-run-cont"
         return prefix.replace('highlight">', f'highlight"{attrs}>') + m.group("body")
 
-    return _BLOCK.sub(mark, page_html)
+    annotated = _BLOCK.sub(mark, page_html)
+    if next(remaining, None) is not None:
+        raise PluginError("the page's Markdown has more python fences than its HTML shows")
+    return annotated
 
 
 # --- 2. the pyodide/ folder of the site ------------------------------------------
@@ -157,9 +169,17 @@ def on_startup(command, dirty):
     _command = command
 
 
+_blocks: dict[str, list] = {}  # each page's in-place fences, from its Markdown to its HTML
+
+
+def on_page_markdown(markdown, page, config, files):
+    _blocks[page.file.src_uri] = in_place_blocks(markdown, "docs/" + page.file.src_uri)
+    return markdown
+
+
 def on_page_content(html, page, config, files):
     if page.file.src_uri.endswith(".md"):
-        return annotate(html)
+        return annotate(html, _blocks.pop(page.file.src_uri, []))
     return html
 
 
