@@ -10,8 +10,10 @@ import time
 
 import numpy as np
 
+from rnn.cell import forward
 from rnn.checkpoint import load
 from rnn.data import Vocab, corpus_path, model_path, read_text, split_pages, windows
+from rnn.loss import softmax
 from rnn.model import RNN
 from rnn.train import evaluate
 
@@ -75,16 +77,13 @@ def read(text, unit, guesses=5):
     if not 0 <= unit < model.hidden_size:
         raise ValueError(f"unit must be in [0, {model.hidden_size}), not {unit}")
     x = vocab.encode(text)
-    hs = np.empty((len(x), model.hidden_size), model.dtype)  # (T, H)
-    ps = np.empty((len(x), len(vocab)), model.dtype)  # (T, V): p for the next character
     h = np.zeros((model.hidden_size, 1), model.dtype)
-    for t, ix in enumerate(x):
-        p, h = model.predict(np.array([ix]), h)  # (1, V, 1), (H, 1)
-        hs[t], ps[t] = h[:, 0], p[0, :, 0]
+    ys, hs, _ = forward(x[:, None], h, **model.params)  # (T, V, 1), hs[t] (H, 1)
+    ps = softmax(ys)[:, :, 0]  # (T, V): p for the character after each one
     bits = [None] + [float(-np.log2(ps[t - 1, x[t]])) for t in range(1, len(x))]
     top = np.argsort(-ps, axis=1)[:, :guesses]  # (T, guesses)
     return {
-        "activation": hs[:, unit].tolist(),
+        "activation": [float(hs[t][unit, 0]) for t in range(len(x))],
         "bits": bits,
         "guesses": [[]] + [[[vocab.chars[k], float(ps[t - 1, k])] for k in top[t - 1]]
                            for t in range(1, len(x))],
