@@ -192,30 +192,44 @@ def cut_windows(args):
 # --- with and without clipping -----------------------------------------------
 
 
-def clipping(args):
+def clipping_run(init_scale, variant, seed, steps, every, learning_rate):
+    """One run of min-char-rnn's recipe, clipped at 5 or not: a record every `every` steps."""
     vocab, train, _ = corpus()
-    records = []
-    for init_scale in args.init_scales:
-        for variant, clip in [("clipped", 5.0), ("unclipped", math.inf)]:
-            model = RNN(len(vocab), hidden_size=100, seq_length=25, seed=0, clip=clip,
-                        learning_rate=args.learning_rate, init_scale=init_scale)
-            h, losses, largest = None, [], 0.0
-            for step, (position, inputs, targets) in enumerate(windows(train, 25, 1), 1):
-                h = None if position == 0 else h
-                _, grads, _ = model.loss(inputs, targets, h)  # the gradient train_step is about to clip
-                largest = max(largest, max(float(np.abs(g).max()) for g in grads.values()))
-                loss, h = model.train_step(inputs, targets, h)
-                losses.append(loss)
-                if step % args.every == 0:
-                    records.append({"init_scale": init_scale, "variant": variant, "step": step,
-                                    "loss": round(float(np.mean(losses)), 4),
-                                    "largest_grad": float(f"{largest:.4g}")})
-                    print(init_scale, variant, step, records[-1]["loss"], records[-1]["largest_grad"],
-                          flush=True)
-                    losses, largest = [], 0.0
-                if step == args.steps:
-                    break
-    write_log("clipping", records)
+    model = RNN(len(vocab), hidden_size=100, seq_length=25, seed=seed,
+                learning_rate=learning_rate, init_scale=init_scale)
+    if variant == "unclipped":  # the constructor refuses clip=inf, a likely typo on the command line
+        model.clip = math.inf
+    h, losses, largest, records = None, [], 0.0, []
+    for step, (position, inputs, targets) in enumerate(windows(train, 25, 1), 1):
+        h = None if position == 0 else h
+        _, grads, _ = model.loss(inputs, targets, h)  # the gradient train_step is about to clip
+        largest = max(largest, max(float(np.abs(g).max()) for g in grads.values()))
+        loss, h = model.train_step(inputs, targets, h)
+        losses.append(loss)
+        if step % every == 0:
+            records.append({"init_scale": init_scale, "variant": variant, "step": step,
+                            "loss": round(float(np.mean(losses)), 4),
+                            "largest_grad": float(f"{largest:.4g}")})
+            print(seed, init_scale, variant, step, records[-1]["loss"], records[-1]["largest_grad"],
+                  flush=True)
+            losses, largest = [], 0.0
+        if step == steps:
+            return records
+
+
+def clipping(args):
+    runs = in_parallel(clipping_run, [(init_scale, variant, 0, args.steps, args.every, args.learning_rate)
+                                      for init_scale in args.init_scales
+                                      for variant in ["clipped", "unclipped"]], args.jobs)
+    write_log("clipping", [record for records in runs for record in records])
+
+
+def clipping_seeds(args):
+    calls = [(0.01, variant, seed, args.steps, args.every, args.learning_rate)
+             for seed in args.seeds for variant in ["clipped", "unclipped"]]
+    runs = in_parallel(clipping_run, calls, args.jobs)
+    write_log("clipping-seeds", [dict(record, seed=call[2])
+                                 for call, records in zip(calls, runs) for record in records])
 
 
 # --- what hidden units track ---------------------------------------------------
@@ -334,7 +348,15 @@ def main(argv=None):
     p.add_argument("--every", type=int, default=100)
     p.add_argument("--learning-rate", type=float, default=0.1)
     p.add_argument("--init-scales", type=float, nargs="+", default=[0.01, 0.5])
+    p.add_argument("--jobs", type=int, default=1, help="runs trained at once, one process each")
     p.set_defaults(run=clipping)
+    p = sub.add_parser("clipping-seeds", help="clipped and unclipped from min-char-rnn's start, more seeds")
+    p.add_argument("--steps", type=int, default=10_000)
+    p.add_argument("--every", type=int, default=100)
+    p.add_argument("--learning-rate", type=float, default=0.1)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--jobs", type=int, default=1, help="runs trained at once, one process each")
+    p.set_defaults(run=clipping_seeds)
     p = sub.add_parser("units", help="correlate the shipped model's hidden units with features")
     p.add_argument("--chars", type=int, default=50_000)
     p.add_argument("--excerpt", type=int, default=900, help="characters coloured on the page")
