@@ -70,7 +70,7 @@ def usable(theta):
 def check_savable(path, ckpt):
     """Refuse, before writing, anything `load` would refuse to read back."""
     model, h = ckpt.model, ckpt.h
-    rows = model.state_rows * model.hidden_size
+    rows = model.state_rows * model.hidden_size  # h's (the LSTM, later, adds c's)
     if not (usable(model.theta) and np.isfinite(h).all()):
         raise CheckpointError(
             f"not saving {path}: its weights are not finite or too large")

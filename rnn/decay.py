@@ -41,7 +41,8 @@ def decay(hidden_size, whh_scale, steps=40, places=10, seed=0):
     rng = np.random.default_rng(seed)
     model.Whh = rng.standard_normal((hidden_size, hidden_size)) * whh_scale
     data = vocab.encode(val[:places * 600])
-    ratios = [gradient_norms(model, data[s:s + steps + 1]) for s in range(0, places * 600, 600)]
+    starts = range(0, places * 600, 600)
+    ratios = [gradient_norms(model, data[s:s + steps + 1]) for s in starts]
     ratio = np.median([r / r[0] for r in ratios], axis=0)
     return {"ratio": ratio.tolist(), "factor": per_step_factor(ratio),
             "sigma_max": float(np.linalg.svd(model.Whh, compute_uv=False)[0])}

@@ -56,7 +56,7 @@ def forward(inputs, hprev, Wxh, Whh, Why, bh, by, work=None):
     """inputs (T, B), hprev (H, B) -> ys (T, V, B), (hs_prev, hs), the last state."""
     hs_prev, hs = row_states(hprev, len(inputs), work, "hs")
     xs = input_terms(Wxh, bh, inputs)  # xs[t] = Wxh @ onehot(inputs[t]) + bh
-    Whh_t = np.ascontiguousarray(Whh.T)  # BLAS reads it faster than the view
+    Whh_t = np.ascontiguousarray(Whh.T)  # once a window, for the T products
     for t in range(len(inputs)):
         np.matmul(hs_prev[t].T, Whh_t, out=hs[t].T)  # Whh @ hs_prev[t], written as rows
         hs[t] += xs[t]
@@ -80,7 +80,7 @@ def backward(inputs, cache, dys, Wxh, Whh, Why, bh, by, work=None):
     dWhy, dby, dhs = output_grads(Why, hs, dys, work)
     T, H, B = dhs.shape
     dtanhs = row_blocks(T, H, B, dhs.dtype, work, "dtanhs")
-    np.multiply(hs, hs, out=dtanhs)  # needs no dhnext, so all steps in one call
+    np.multiply(hs, hs, out=dtanhs)  # needs no dhnext, so all steps at once
     np.subtract(1, dtanhs, out=dtanhs)
     dhraws = dhs  # each step's dh becomes its dhraw in place
     dhnext = np.zeros_like(hs[0])
@@ -121,7 +121,7 @@ def scatter_rows(rows, inputs, V):
 
 
 def input_grad(das, inputs, V):
-    """The sum over steps of das[t] @ onehot(inputs[t]).T: das stored a row per stream."""
+    """The sum over steps of das[t] @ onehot(inputs[t]).T, das stored by rows."""
     return scatter_rows(columns(das).T, inputs, V)  # a row of D.T per character read
 
 

@@ -76,7 +76,7 @@ def check_positive(**values):
 class Recurrent:
     """The flat parameters, input checks, loss, clipping and update, for any cell."""
 
-    state_rows = 1  # the state is state_rows blocks of H rows: h alone
+    state_rows = 1  # the state is this many blocks of H rows: h (the LSTM, later: h, c)
 
     def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=None,
                  seed=None, dtype=np.float64, optimizer="adagrad", clip=5.0,
@@ -140,7 +140,7 @@ class Recurrent:
 
     @staticmethod
     def default_init_scale(hidden_size):
-        return 0.01  # min-char-rnn's
+        return 0.01  # min-char-rnn's; the gated cells, later, use 1/sqrt(hidden_size)
 
     def initial_params(self, vocab_size, hidden_size, rng, dtype):
         shapes = self.param_shapes(vocab_size, hidden_size)

@@ -23,7 +23,7 @@ def draw(p, rng, top_k=None):
 
 
 def sample(step, h, seed_ix, n, temperature, rng, top_k=None):
-    """step(ix, h) -> scores (V, B), next state; h, seed_ix (B,) -> characters (n, B)."""
+    """step(ix, h) -> scores (V, B), next state; seed_ix (B,) -> characters (n, B)."""
     ixes = np.empty((n, h.shape[1]), dtype=np.int64)
     ix = seed_ix
     for t in range(n):

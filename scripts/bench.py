@@ -70,21 +70,22 @@ def row_model(cell, V, H, T, dtype):
 
 
 def load_text(n_chars):
-    """The first n_chars characters of the man-page corpus, as indices into its sorted vocabulary,
-    in the smallest integer type that holds them, as rnn-train reads them."""
-    text = (ROOT / "data" / "linux_man.txt").read_text(encoding="utf-8")[:n_chars]
-    chars = sorted(set(text))
-    index = {c: i for i, c in enumerate(chars)}
-    codes = np.array([index[c] for c in text])
-    return len(chars), codes.astype(np.min_scalar_type(len(chars) - 1))  # as rnn.data stores it
+    """The first n_chars characters of the man-page corpus, encoded as rnn-train encodes them."""
+    from rnn.data import Vocab, corpus_path, read_text
+
+    text = read_text(corpus_path())[:n_chars]
+    vocab = Vocab(text)
+    return len(vocab), vocab.encode(text)
 
 
 def lanes(data, B, T):
-    """B streams side by side, as rnn-train reads them: column b is the b-th stretch of the text."""
-    n = (len(data) - 1) // B
-    if n < T:
+    """B streams side by side, as rnn-train reads them, refused if shorter than a window."""
+    from rnn.data import lanes
+
+    X, Y = lanes(data, B)
+    if len(X) < T:
         raise SystemExit(f"bench: {len(data)} characters are too few for {B} lanes of {T} steps")
-    return data[:n * B].reshape(B, n).T.copy(), data[1:n * B + 1].reshape(B, n).T.copy()
+    return X, Y
 
 
 # --- the rows: key "impl:cell:H:B:dtype" ---------------------------------------------------------

@@ -4,10 +4,10 @@ The tangler (tangle.py), the inventory of fences (tests/test_inventory.py), the 
 (shown_outputs.py, page_values.py) and the site's hooks see a page's code blocks through
 `fences()`, so they cannot disagree on where a block starts, what it holds or how it is marked.
 tests/test_fences.py checks that it reads every page as pytest-codeblocks, which runs the blocks,
-does.
+does (but for one quirk of its own, said there).
 
-Scripts import it as `fences` (their folder is first on the path); the tests, whose pytest
-configuration puts scripts/ on the path, and the site's hooks too.
+Everything imports it by name, `import fences`: a script finds it beside itself, the tests through
+pytest's `pythonpath` (pyproject.toml), and a site hook after putting scripts/ on sys.path.
 """
 
 from __future__ import annotations

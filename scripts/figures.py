@@ -124,7 +124,8 @@ def dhnext_training():
         for rows in runs:  # each seed thin, their mean thick
             ax.plot(steps, [r["val_bpc"] for r in rows], color=color, lw=0.8, alpha=0.45)
         mean = np.mean([[r["val_bpc"] for r in rows] for rows in runs], axis=0)
-        ax.plot(steps, mean, color=color, lw=2.2, label=f"{label}: mean of {len(seeds)} seeds")
+        ax.plot(steps, mean, color=color, lw=2.2, label=label)
+    ax.set_title(f"thin: each of {len(seeds)} seeds; thick: their mean", color=MUTED)
     ax.set_xlabel("training step")
     ax.set_ylabel("validation bits per character")
     ax.legend(loc="upper right")

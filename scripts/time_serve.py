@@ -10,7 +10,8 @@ reader has), starts `mkdocs serve` there, and measures
 
 Each of --repeat runs uses a new clone and a new server. Prints every run, then the medians.
 On Linux it also prints the processor seconds the server (and the programs it waited for) spent
-on each, which a busy machine does not inflate as it does the wall-clock seconds.
+on each, which a busy machine does not inflate as it does the wall-clock seconds, and the load
+average at the end of each run.
 
     python scripts/time_serve.py --ref main --repeat 5 [--dirty]
 """
@@ -108,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for n in range(args.repeat):
         runs.append(one_run(args.ref, args.port, args.edit, ["--dirty"] if args.dirty else []))
-        print(f"run {n + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in runs[-1].items()), flush=True)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"run {n + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in runs[-1].items())
+              + f" (load average {load:.1f})", flush=True)
     for key in runs[0]:
         values = [run[key] for run in runs]
         print(f"median {key}: {statistics.median(values):.2f} s "

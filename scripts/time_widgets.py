@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     load.append(os.getloadavg()[0])
     curve = browser_run["curve"]
     record = {
-        "command": "python scripts/time_widgets.py " + " ".join(argv or sys.argv[1:]),
+        "command": f"python scripts/time_widgets.py --site SITE --repeat {args.repeat}"
+                   f" --train-seconds {args.train_seconds:g}",
         "chromium": version,
         "cpus": os.cpu_count(),
         "load_average_1min": {"start": round(load[0], 1), "end": round(load[1], 1)},

@@ -1,5 +1,8 @@
 """The exercises grade themselves: each page's answer passes, its blank start does not, and each
-common wrong answer gets its own hint (rnn/exercises.py, from docs/exercises.md)."""
+common wrong answer gets its own hint (rnn/exercises.py, from docs/exercises.md).
+
+The answer's fence, titled "The book's answer", is not run in place (in its collapsed box it
+would be a Run button nobody can reach, defining a function nothing calls): it is graded here."""
 
 import re
 from pathlib import Path
@@ -11,6 +14,7 @@ from rnn.exercises import GRADERS, grade
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = re.compile(r'data-exercise="(\w+)"')
+ANSWER = 'python title="The book\'s answer"'  # not run in place: graded here
 PAGES = ["cell", "loss", "bptt", "tanh-derivative", "clipping", "adagrad", "sampling", "lstm"]
 
 
@@ -19,10 +23,12 @@ def exercises():
     found = []
     for page in sorted((ROOT / "docs").glob("*.md")):
         text = page.read_text(encoding="utf-8")
-        blocks = [b for b in extract_from_file(page) if b.syntax == "python"]
+        blocks = extract_from_file(page)
         for m in MARKER.finditer(text):
             line = text[:m.start()].count("\n") + 1
-            start, answer = [b.code for b in blocks if b.lineno > line][:2]
+            after = [b for b in blocks if b.lineno > line]
+            start = next(b.code for b in after if b.syntax == "python")  # the block to edit
+            answer = next(b.code for b in after if b.syntax == ANSWER)  # in its collapsed box
             found.append((page.stem, m.group(1), start, answer))
     return found
 

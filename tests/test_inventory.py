@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 RUN_IN_PLACE = {"python", "bash", "sh"}
 NOT_CODE = {"text", "console", "latex", "tsv", "diff"}  # output, transcripts, changes: never run
+GRADED = 'python title="The book\'s answer"'  # an exercise's answer: tests/test_exercises.py grades it
 MAX_SKIPS = 3
 
 
@@ -32,6 +33,8 @@ def inventory():
                 kind = "skipped" if skipped else "run in place"
             elif fence.info in NOT_CODE or fence.is_output:
                 kind = "not code"
+            elif fence.info == GRADED:
+                kind = "graded"
             else:
                 kind = "unverified"
             rows.append((page.relative_to(ROOT).as_posix(), fence.line, fence.info, kind, fence.marks))

@@ -1,14 +1,14 @@
 // "Check" under each exercise's block (a <div class="exercise"
 // data-exercise="NAME"> on a concept page): the code in the block, as the
 // reader edited it, is graded by rnn.exercises.grade in the page's Python
-// (run.js's window.clearRnnRun), and the verdict is shown below the block.
+// (run.js's window.clearRnn.run), and the verdict is shown below the block.
 // Nothing leaves the browser.
 (() => {
   const exercises = document.querySelectorAll(".exercise[data-exercise]");
   for (const exercise of exercises) {
     const block = exercise.querySelector("div.language-python.highlight[data-run]");
     const bar = block && block.nextElementSibling;
-    if (!bar || !bar.classList.contains("run-bar") || !window.clearRnnRun) continue;
+    if (!bar || !bar.classList.contains("run-bar") || !window.clearRnn) continue;
     const name = exercise.dataset.exercise;
 
     const check = document.createElement("button");
@@ -39,7 +39,7 @@
       const code = `from rnn.exercises import grade\n` +
         `print(grade(${JSON.stringify(name)}, ${JSON.stringify(block.runCode())}))`;
       try {
-        const { ok, stdout, stderr } = await window.clearRnnRun(code, (text) => show(text, "busy"));
+        const { ok, stdout, stderr } = await window.clearRnn.run(code, [], (text) => show(text, "busy"));
         const line = stdout.trim();
         if (ok && line.startsWith("Pass")) show(line, "pass");
         else if (ok) show(line, "not-yet");

@@ -278,5 +278,4 @@
       return result;
     },
   };
-  window.clearRnnRun = (code, status) => window.clearRnn.run(code, [], status);
 })();

@@ -71,7 +71,7 @@
 
   // A table, the text alternative of a figure, folded under its figure.
   function table(caption, head, rows) {
-    const t = el("table", {}, el("caption", { text: caption }));
+    const t = el("table", { tabindex: "0" }, el("caption", { text: caption })); // scrolls on a phone
     t.append(el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", text: h })))));
     t.append(el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c) => el("td", { text: c }))))));
     return t;
@@ -122,7 +122,7 @@
 
   // Horizontal bars: rows [[label, value in 0..1]], value printed at the end.
   function bars(rows, label) {
-    const W = 320, row = 22, left = 44;
+    const W = 480, row = 24, left = 48;
     const s = svg("svg", { viewBox: `0 0 ${W} ${rows.length * row + 4}`, role: "img", "aria-label": label, class: "widget-figure" });
     rows.forEach(([name, p], i) => {
       const y = i * row + 2;
@@ -136,7 +136,7 @@
   // Lines on axes: series [{points: [[x, y]], cls}], optional dashed level lines
   // [{y, label}]; y on a log scale if `log`.
   function lines({ series, levels = [], xLabel, yLabel, log = false, label, xMax, yMin, yMax }) {
-    const W = 480, H = 260, L = 56, R = 12, T = 12, B = 40;
+    const W = 480, H = 260, L = 66, R = 12, T = 12, B = 40;
     const f = log ? Math.log10 : (v) => v;
     const ys = series.flatMap((s) => s.points.map((p) => f(p[1]))).concat(levels.map((l) => f(l.y)));
     const lo = yMin !== undefined ? f(yMin) : Math.min(...ys);
@@ -160,7 +160,8 @@
     s.append(text(14, (T + H - B) / 2, yLabel, { "text-anchor": "middle", transform: `rotate(-90 14 ${(T + H - B) / 2})` }));
     for (const level of levels) {
       s.append(svg("line", { x1: L, x2: W - R, y1: py(level.y), y2: py(level.y), class: "widget-level" }));
-      s.append(text(W - R - 4, py(level.y) - 5, level.label, { "text-anchor": "end" }));
+      const below = py(level.y) < T + 16; // no room above the line: write under it
+      s.append(text(W - R - 4, py(level.y) + (below ? 15 : -5), level.label, { "text-anchor": "end" }));
     }
     for (const { points, cls } of series) {
       const d = points.map(([x, y], i) => `${i ? "L" : "M"}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join("");
@@ -339,9 +340,10 @@
       const figure = el("div", { class: "widget-plot", "aria-hidden": "true" });
       const alt = el("details", {}, el("summary", { text: "The curve as a table" }));
       const sample = el("pre", { class: "widget-written", "aria-label": "The latest sample", tabindex: "0" });
-      const { hidden_size: H, batch_size: B, seq_length: T } = info.settings;
+      sample.hidden = true;
+      const { hidden_size: H, batch_size: B, seq_length: T, learning_rate: rate } = info.settings;
       body.append(
-        el("p", { text: `H = ${H} hidden units, B = ${B} streams, T = ${T} steps per window, Adam.` }),
+        el("p", { text: `H = ${H} hidden units, B = ${B} streams, T = ${T} steps per window, Adam at ${rate}.` }),
         el("div", { class: "run-bar" }, go, stop, speed), figure, alt, sample);
       let stopping = false;
       let curve = [];
@@ -379,14 +381,15 @@
             speed.textContent = `${Math.round(last.chars / last.seconds).toLocaleString("en")} characters/s, ` +
               `${last.chars.toLocaleString("en")} characters in ${wall().toFixed(0)} s`;
             if (stopping) break;
-            if (wall() - curve[curve.length - 1].seconds >= 3) {
+            if (wall() - curve[curve.length - 1].seconds >= 5) {
               const bpc = await python(VALIDATE);
               curve.push({ seconds: wall(), chars: last.chars, bpc });
               draw();
             }
-            if (wall() - sampled >= 6) {
+            if (wall() - sampled >= 10) {
               sampled = wall();
               sample.textContent = await python(SAMPLE, { seed: curve.length });
+              sample.hidden = false;
             }
           }
           speed.textContent = `Stopped after ${wall().toFixed(1)} s, ` +
@@ -440,6 +443,7 @@
           series: [{ points: r.ratio.map((v, k) => [k, Math.max(v, 1e-30)]) }],
           levels: [{ y: 1, label: "1: as strong as at the loss" }],
           xLabel: "steps back, k", yLabel: "gradient norm ratio (log)", log: true, label: caption,
+          xMax: r.ratio.length,
         }));
         alt.replaceChildren(alt.firstChild, table(caption, ["k", "ratio"], r.ratio.map((v, k) => [k, v.toExponential(2)])));
         root.dataset.result = JSON.stringify({ ...s, ...r });

@@ -10,11 +10,14 @@ never one typed in. pytest-codeblocks runs the same block (and its asserts) in t
 comment is invisible to it. A block that fails is a warning, which fails `mkdocs build --strict`.
 
 What a block printed is recorded in data/runs/at-build.json, under a key of the block's code and
-the package's sources (rnn/). A build that finds its key there shows the record instead of running
-the block again, so that `mkdocs serve` answers at once, on a fresh clone too, and shows an edited
-page at once. A change to the block or to any file of rnn/ changes its key: the next build or serve
-measures it again and rewrites the record, to be committed with the change. To measure every block
-again, delete the record and build. tests/test_shown_outputs.py fails when the record is out of date.
+the package's sources (rnn/), as the notebooks' execution is keyed. A build that finds the key
+there shows the record instead of running the block again; a change to the block or to any file
+of rnn/ changes the key, and `mkdocs build` measures the block again and rewrites the record, to
+be committed with the change. To measure every block again, delete the record and build.
+
+`mkdocs serve` never runs these blocks, so that it answers at once, on a fresh clone too, and
+shows a saved page at once: where the record has no entry for today's code, it shows the last one
+recorded for that block of the page, saying it was measured on an earlier version of the code.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT / "scripts") not in sys.path:
-    sys.path.insert(0, str(ROOT / "scripts"))  # the repository's programs, whose reader of fences the site shares
+    sys.path.insert(0, str(ROOT / "scripts"))  # the programs' folder: the site reads fences as they do
 from fences import AT_BUILD, fences  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.run_at_build")
@@ -81,28 +84,46 @@ def today() -> str:
     return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
 
 
-def expand(markdown: str, page: str, recorded: dict, shown: dict, package: str, run=run) -> str:
-    """markdown with what each block shown at build prints below it: recorded[key] when there, else
-    what a new run prints. shown gets the entry of every block shown (new runs included)."""
+def measured(code: str, page: str, n: int, run=run) -> dict:
+    """The record's entry for the page's nth block shown at build, from a new run of it."""
+    try:
+        return {"page": page, "block": n, "measured": today(), "output": run(code)}
+    except Exception as error:  # noqa: BLE001 - any failure is reported, and fails --strict
+        log.warning("%s: a block shown at build failed: %s", page, error)
+        return {"output": f"(this block failed when the site was built: {error})\n"}
+
+
+def earlier(recorded: dict, page: str, n: int) -> dict:
+    """The entry last recorded for the page's nth block shown at build, whatever its code."""
+    found = [entry for entry in recorded.values() if (entry.get("page"), entry.get("block")) == (page, n)]
+    return found[0] if found else {"output": "(not measured yet: `mkdocs build` runs this block)\n"}
+
+
+def expand(markdown: str, page: str, recorded: dict, shown: dict, package: str, run=run,
+           measure: bool = True) -> str:
+    """markdown with what each block shown at build prints below it: the output recorded under
+    its key, or else what a new run prints (measure) or the output last recorded for that block of
+    the page (not measure). shown gets the entries of today's code."""
     lines = markdown.split("\n")
     blocks = [fence for fence in fences(markdown, page) if fence.at_build and fence.info == "python"]
-    for fence in reversed(blocks):  # from the bottom up, so that earlier line numbers hold
+    for n, fence in reversed(list(enumerate(blocks, 1))):  # bottom up, so that line numbers hold
         marker = fence.end
         while lines[marker].strip() != AT_BUILD:
             marker += 1
         entry_key = key(fence.code, package)
-        entry = recorded.get(entry_key)
-        if entry is None:
-            try:
-                entry = {"page": page, "measured": today(), "output": run(fence.code)}
-            except Exception as error:  # noqa: BLE001 - any failure is reported, and fails --strict
-                log.warning("%s: a block shown at build failed: %s", page, error)
-                entry = {"output": f"(this block failed when the site was built: {error})\n"}
-        indent = lines[marker][: len(lines[marker]) - len(lines[marker].lstrip())]
+        entry, stale = recorded.get(entry_key), False
+        if entry is None and measure:
+            entry = measured(fence.code, page, n, run)
+        elif entry is None:
+            entry, stale = earlier(recorded, page, n), True
         shown_lines = ["```text", *entry["output"].rstrip("\n").split("\n"), "```"]
         if "measured" in entry:
-            shown[entry_key] = entry
-            shown_lines += ["", f"<small>Measured on {entry['measured']}, by a build of this code.</small>"]
+            if not stale:
+                shown[entry_key] = entry
+            how = ("on an earlier version of this code (`mkdocs build` measures it again)" if stale
+                   else "by a build of this code")
+            shown_lines += ["", f"<small>Measured on {entry['measured']}, {how}.</small>"]
+        indent = lines[marker][: len(lines[marker]) - len(lines[marker].lstrip())]
         lines[marker:marker + 1] = [indent + row if row else "" for row in shown_lines]
     if sum(line.strip() == AT_BUILD for line in lines):
         log.warning("%s: %s must follow a python block", page, AT_BUILD)
@@ -110,14 +131,14 @@ def expand(markdown: str, page: str, recorded: dict, shown: dict, package: str, 
 
 
 _recorded: dict = {}  # the record as read before this build
-_shown: dict = {}  # the entries of the blocks this build has shown
+_shown: dict = {}  # the entries of the blocks this build has shown for today's code
 _package = ""
-_dirty = False
+_command, _dirty = "build", False
 
 
 def on_startup(command, dirty):
-    global _dirty
-    _dirty = dirty  # `mkdocs serve --dirty` builds only the pages that changed
+    global _command, _dirty
+    _command, _dirty = command, dirty  # `--dirty` builds only the pages that changed
 
 
 def on_pre_build(config):
@@ -129,10 +150,13 @@ def on_pre_build(config):
 def on_page_markdown(markdown, page, config, files):
     if AT_BUILD not in markdown:
         return markdown
-    return expand(markdown, "docs/" + page.file.src_uri, _recorded, _shown, _package)
+    return expand(markdown, "docs/" + page.file.src_uri, _recorded, _shown, _package,
+                  measure=_command != "serve")
 
 
 def on_post_build(config):
+    if _command == "serve":
+        return  # it measured nothing
     entries = (_recorded | _shown) if _dirty else _shown
     if entries != _recorded:
         write_record(entries)
