@@ -90,24 +90,31 @@ def check_cut(vocab_size, data):
         assert np.allclose(grads[name], sum(g[name] for g in one_step)), name
 
 
-def dhnext_seed(seed, steps, batch_size, eval_every, eval_chars):
-    """Both variants from one seed: a validation record every eval_every steps."""
-    vocab, train, val = corpus()
-    val = val[:eval_chars + 1]
-    records = []
+def train_both(seed, steps, batch_size):
+    """Both variants from one seed, trained side by side in turn: (variant, step, model, loss, h)
+    after each of `steps` steps, h being the window's last state, (H, B)."""
+    vocab, train, _ = corpus()
     for variant, cls in [("carried", RNN), ("cut", CutRNN)]:
         model = cls(len(vocab), hidden_size=100, seq_length=25, seed=seed, dtype=np.float32,
                     optimizer="adam", learning_rate=2e-3)
         h = None
         for step, (position, inputs, targets) in enumerate(windows(train, 25, batch_size), 1):
             loss, h = model.train_step(inputs, targets, None if position == 0 else h)
-            if step % eval_every == 0:
-                bpc = evaluate(model, val)
-                records.append({"seed": seed, "variant": variant, "step": step,
-                                "loss": round(float(loss), 4), "val_bpc": round(bpc, 4)})
-                print(seed, variant, step, f"{bpc:.3f}", flush=True)
+            yield variant, step, model, loss, h
             if step == steps:
                 break
+
+
+def dhnext_seed(seed, steps, batch_size, eval_every, eval_chars):
+    """Both variants from one seed: a validation record every eval_every steps."""
+    val = corpus()[2][:eval_chars + 1]
+    records = []
+    for variant, step, model, loss, _ in train_both(seed, steps, batch_size):
+        if step % eval_every == 0:
+            bpc = evaluate(model, val)
+            records.append({"seed": seed, "variant": variant, "step": step,
+                            "loss": round(float(loss), 4), "val_bpc": round(bpc, 4)})
+            print(seed, variant, step, f"{bpc:.3f}", flush=True)
     return records
 
 
@@ -121,21 +128,13 @@ def dhnext(args):
 
 def dhnext_state_seed(seed, steps, every, batch_size):
     """Both variants from one seed: Whh's largest singular value and the states' mean tanh slope."""
-    vocab, train, _ = corpus()
     records = []
-    for variant, cls in [("carried", RNN), ("cut", CutRNN)]:
-        model = cls(len(vocab), hidden_size=100, seq_length=25, seed=seed, dtype=np.float32,
-                    optimizer="adam", learning_rate=2e-3)
-        h = None
-        for step, (position, inputs, targets) in enumerate(windows(train, 25, batch_size), 1):
-            _, h = model.train_step(inputs, targets, None if position == 0 else h)
-            if step % every == 0:  # h: the window's last state, (H, B)
-                sigma = np.linalg.svd(model.Whh, compute_uv=False)[0]
-                records.append({"seed": seed, "variant": variant, "step": step,
-                                "sigma_max": round(float(sigma), 4),
-                                "mean_slope": round(float(np.mean(1 - h * h)), 4)})
-            if step == steps:
-                break
+    for variant, step, model, _, h in train_both(seed, steps, batch_size):
+        if step % every == 0:
+            sigma = np.linalg.svd(model.Whh, compute_uv=False)[0]
+            records.append({"seed": seed, "variant": variant, "step": step,
+                            "sigma_max": round(float(sigma), 4),
+                            "mean_slope": round(float(np.mean(1 - h * h)), 4)})
     return records
 
 
