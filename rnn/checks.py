@@ -40,6 +40,21 @@ def rnn_with(**pieces):
 
 
 
+def numeric_gradient(f, x, eps=1e-5):
+    """Central differences of the scalar f() in every entry of the array x, which
+    is changed in place and put back."""
+    numeric = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        old = x[index]
+        x[index] = old + eps
+        plus = f()
+        x[index] = old - eps
+        minus = f()
+        x[index] = old
+        numeric[index] = (plus - minus) / (2 * eps)
+    return numeric
+
+
 def gradient_error(model_class, seed=0, eps=1e-5, **options):
     """The largest relative error between model.loss's gradient and central
     differences, over every entry of every parameter, on a random window of three
@@ -56,16 +71,10 @@ def gradient_error(model_class, seed=0, eps=1e-5, **options):
     _, grads, _ = model.loss(inputs, targets, hprev)
     worst = 0.0
     for name, param in model.params.items():
-        for index in np.ndindex(param.shape):
-            old = param[index]
-            param[index] = old + eps
-            plus = model.loss(inputs, targets, hprev)[0]
-            param[index] = old - eps
-            minus = model.loss(inputs, targets, hprev)[0]
-            param[index] = old
-            numeric, analytic = (plus - minus) / (2 * eps), grads[name][index]
-            size = max(abs(numeric) + abs(analytic), 1e-12)
-            worst = max(worst, abs(numeric - analytic) / size)
+        numeric = numeric_gradient(lambda: model.loss(inputs, targets, hprev)[0], param,
+                                   eps)
+        size = np.maximum(np.abs(numeric) + np.abs(grads[name]), 1e-12)
+        worst = max(worst, float((np.abs(numeric - grads[name]) / size).max()))
     return worst
 
 

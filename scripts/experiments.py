@@ -90,24 +90,31 @@ def check_cut(vocab_size, data):
         assert np.allclose(grads[name], sum(g[name] for g in one_step)), name
 
 
-def dhnext_seed(seed, steps, batch_size, eval_every, eval_chars):
-    """Both variants from one seed: a validation record every eval_every steps."""
-    vocab, train, val = corpus()
-    val = val[:eval_chars + 1]
-    records = []
+def train_both(seed, steps, batch_size):
+    """Both variants from one seed, trained side by side in turn: (variant, step, model, loss, h)
+    after each of `steps` steps, h being the window's last state, (H, B)."""
+    vocab, train, _ = corpus()
     for variant, cls in [("carried", RNN), ("cut", CutRNN)]:
         model = cls(len(vocab), hidden_size=100, seq_length=25, seed=seed, dtype=np.float32,
                     optimizer="adam", learning_rate=2e-3)
         h = None
         for step, (position, inputs, targets) in enumerate(windows(train, 25, batch_size), 1):
             loss, h = model.train_step(inputs, targets, None if position == 0 else h)
-            if step % eval_every == 0:
-                bpc = evaluate(model, val)
-                records.append({"seed": seed, "variant": variant, "step": step,
-                                "loss": round(float(loss), 4), "val_bpc": round(bpc, 4)})
-                print(seed, variant, step, f"{bpc:.3f}", flush=True)
+            yield variant, step, model, loss, h
             if step == steps:
                 break
+
+
+def dhnext_seed(seed, steps, batch_size, eval_every, eval_chars):
+    """Both variants from one seed: a validation record every eval_every steps."""
+    val = corpus()[2][:eval_chars + 1]
+    records = []
+    for variant, step, model, loss, _ in train_both(seed, steps, batch_size):
+        if step % eval_every == 0:
+            bpc = evaluate(model, val)
+            records.append({"seed": seed, "variant": variant, "step": step,
+                            "loss": round(float(loss), 4), "val_bpc": round(bpc, 4)})
+            print(seed, variant, step, f"{bpc:.3f}", flush=True)
     return records
 
 
@@ -121,21 +128,13 @@ def dhnext(args):
 
 def dhnext_state_seed(seed, steps, every, batch_size):
     """Both variants from one seed: Whh's largest singular value and the states' mean tanh slope."""
-    vocab, train, _ = corpus()
     records = []
-    for variant, cls in [("carried", RNN), ("cut", CutRNN)]:
-        model = cls(len(vocab), hidden_size=100, seq_length=25, seed=seed, dtype=np.float32,
-                    optimizer="adam", learning_rate=2e-3)
-        h = None
-        for step, (position, inputs, targets) in enumerate(windows(train, 25, batch_size), 1):
-            _, h = model.train_step(inputs, targets, None if position == 0 else h)
-            if step % every == 0:  # h: the window's last state, (H, B)
-                sigma = np.linalg.svd(model.Whh, compute_uv=False)[0]
-                records.append({"seed": seed, "variant": variant, "step": step,
-                                "sigma_max": round(float(sigma), 4),
-                                "mean_slope": round(float(np.mean(1 - h * h)), 4)})
-            if step == steps:
-                break
+    for variant, step, model, _, h in train_both(seed, steps, batch_size):
+        if step % every == 0:
+            sigma = np.linalg.svd(model.Whh, compute_uv=False)[0]
+            records.append({"seed": seed, "variant": variant, "step": step,
+                            "sigma_max": round(float(sigma), 4),
+                            "mean_slope": round(float(np.mean(1 - h * h)), 4)})
     return records
 
 
@@ -192,30 +191,44 @@ def cut_windows(args):
 # --- with and without clipping -----------------------------------------------
 
 
-def clipping(args):
+def clipping_run(init_scale, variant, seed, steps, every, learning_rate):
+    """One run of min-char-rnn's recipe, clipped at 5 or not: a record every `every` steps."""
     vocab, train, _ = corpus()
-    records = []
-    for init_scale in args.init_scales:
-        for variant, clip in [("clipped", 5.0), ("unclipped", math.inf)]:
-            model = RNN(len(vocab), hidden_size=100, seq_length=25, seed=0, clip=clip,
-                        learning_rate=args.learning_rate, init_scale=init_scale)
-            h, losses, largest = None, [], 0.0
-            for step, (position, inputs, targets) in enumerate(windows(train, 25, 1), 1):
-                h = None if position == 0 else h
-                _, grads, _ = model.loss(inputs, targets, h)  # the gradient train_step is about to clip
-                largest = max(largest, max(float(np.abs(g).max()) for g in grads.values()))
-                loss, h = model.train_step(inputs, targets, h)
-                losses.append(loss)
-                if step % args.every == 0:
-                    records.append({"init_scale": init_scale, "variant": variant, "step": step,
-                                    "loss": round(float(np.mean(losses)), 4),
-                                    "largest_grad": float(f"{largest:.4g}")})
-                    print(init_scale, variant, step, records[-1]["loss"], records[-1]["largest_grad"],
-                          flush=True)
-                    losses, largest = [], 0.0
-                if step == args.steps:
-                    break
-    write_log("clipping", records)
+    model = RNN(len(vocab), hidden_size=100, seq_length=25, seed=seed,
+                learning_rate=learning_rate, init_scale=init_scale)
+    if variant == "unclipped":  # the constructor refuses clip=inf, a likely typo on the command line
+        model.clip = math.inf
+    h, losses, largest, records = None, [], 0.0, []
+    for step, (position, inputs, targets) in enumerate(windows(train, 25, 1), 1):
+        h = None if position == 0 else h
+        _, grads, _ = model.loss(inputs, targets, h)  # the gradient train_step is about to clip
+        largest = max(largest, max(float(np.abs(g).max()) for g in grads.values()))
+        loss, h = model.train_step(inputs, targets, h)
+        losses.append(loss)
+        if step % every == 0:
+            records.append({"init_scale": init_scale, "variant": variant, "step": step,
+                            "loss": round(float(np.mean(losses)), 4),
+                            "largest_grad": float(f"{largest:.4g}")})
+            print(seed, init_scale, variant, step, records[-1]["loss"], records[-1]["largest_grad"],
+                  flush=True)
+            losses, largest = [], 0.0
+        if step == steps:
+            return records
+
+
+def clipping(args):
+    runs = in_parallel(clipping_run, [(init_scale, variant, 0, args.steps, args.every, args.learning_rate)
+                                      for init_scale in args.init_scales
+                                      for variant in ["clipped", "unclipped"]], args.jobs)
+    write_log("clipping", [record for records in runs for record in records])
+
+
+def clipping_seeds(args):
+    calls = [(0.01, variant, seed, args.steps, args.every, args.learning_rate)
+             for seed in args.seeds for variant in ["clipped", "unclipped"]]
+    runs = in_parallel(clipping_run, calls, args.jobs)
+    write_log("clipping-seeds", [dict(record, seed=call[2])
+                                 for call, records in zip(calls, runs) for record in records])
 
 
 # --- what hidden units track ---------------------------------------------------
@@ -334,7 +347,15 @@ def main(argv=None):
     p.add_argument("--every", type=int, default=100)
     p.add_argument("--learning-rate", type=float, default=0.1)
     p.add_argument("--init-scales", type=float, nargs="+", default=[0.01, 0.5])
+    p.add_argument("--jobs", type=int, default=1, help="runs trained at once, one process each")
     p.set_defaults(run=clipping)
+    p = sub.add_parser("clipping-seeds", help="clipped and unclipped from min-char-rnn's start, more seeds")
+    p.add_argument("--steps", type=int, default=10_000)
+    p.add_argument("--every", type=int, default=100)
+    p.add_argument("--learning-rate", type=float, default=0.1)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--jobs", type=int, default=1, help="runs trained at once, one process each")
+    p.set_defaults(run=clipping_seeds)
     p = sub.add_parser("units", help="correlate the shipped model's hidden units with features")
     p.add_argument("--chars", type=int, default=50_000)
     p.add_argument("--excerpt", type=int, default=900, help="characters coloured on the page")

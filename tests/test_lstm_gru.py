@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from rnn import gru, lstm
+from rnn.checks import numeric_gradient
 from rnn.gru import GRU
 from rnn.model import RNN
 from rnn.loss import cross_entropy_grad, softmax
@@ -18,20 +19,6 @@ def randomized(cls, V, H, T, seed=0, scale=0.5):
     model = cls(vocab_size=V, hidden_size=H, seq_length=T, seed=seed)
     model.theta[:] = np.random.default_rng(seed + 100).standard_normal(model.theta.size) * scale
     return model
-
-
-def numeric_gradient(f, x, eps=1e-5):
-    """Central differences of the scalar f() with respect to every entry of the array x, in place."""
-    numeric = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + eps
-        plus = f()
-        x[index] = old - eps
-        minus = f()
-        x[index] = old
-        numeric[index] = (plus - minus) / (2 * eps)
-    return numeric
 
 
 def relative_error(numeric, analytic):
