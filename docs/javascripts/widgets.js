@@ -87,7 +87,7 @@
     const status = el("p", { class: "widget-status", role: "status" });
     const body = el("div", { class: "widget-body" });
     body.hidden = true;
-    root.append(el("div", { class: "run-bar" }, go, status), body);
+    root.append(el("div", { class: "widget-buttons" }, go, status), body);
     go.addEventListener("click", async () => {
       go.disabled = true;
       status.textContent = "Starting Python (the first time, it downloads Python and NumPy)…";
@@ -188,7 +188,7 @@
       body.append(
         control("Prime (what the model reads first)", prime),
         el("div", { class: "widget-row" }, control("Temperature (0 = greedy)", temperature), tShown, control("Top-k (empty: all)", topK)),
-        error, figure, alt, el("div", { class: "run-bar" }, write), written,
+        error, figure, alt, el("div", { class: "widget-buttons" }, write), written,
       );
       tShown.htmlFor = temperature.id;
       const settings = () => ({
@@ -344,7 +344,7 @@
       const { hidden_size: H, batch_size: B, seq_length: T, learning_rate: rate } = info.settings;
       body.append(
         el("p", { text: `H = ${H} hidden units, B = ${B} streams, T = ${T} steps per window, Adam at ${rate}.` }),
-        el("div", { class: "run-bar" }, go, stop, speed), figure, alt, sample);
+        el("div", { class: "widget-buttons" }, go, stop, speed), figure, alt, sample);
       let stopping = false;
       let curve = [];
       function draw() {
