@@ -1,8 +1,9 @@
 """The Common bugs page and the exercises, in headless Chromium, offline.
 
-The site is built and served by tests/test_site.py's fixtures (imported, not copied), and every
-request off 127.0.0.1 is refused and remembered. On the Common bugs page, Run on each bug's block
-must show its check failing on the bug and passing on the fix, as the page says. On each concept
+The site is built once and served by the fixtures of tests/conftest.py, and every request off
+127.0.0.1 is refused and remembered. The Common bugs page's blocks (each bug's check failing on
+the bug, then passing on the fix) are run with every other block of the book by
+tests/test_site.py's test_every_block_runs_in_the_browser, against their verified outputs. On each concept
 page, the exercise's Check must say Pass for the book's answer typed into the block, and give the
 right hint for a common mistake: the same verdicts rnn.exercises.grade gives in CPython
 (tests/test_exercises.py), here from the page's Python in WebAssembly.
@@ -15,13 +16,9 @@ import re
 import urllib.request
 
 import pytest
-from conftest import ROOT, load_module
-from test_bugs import bugs
+from conftest import DESKTOP, ROOT, _is_local, _tab, load_module
 from test_exercises import EXERCISES, WRONG
-from test_site import (  # noqa: F401 - build, base_url and browser are fixtures used here
-    DESKTOP, RUN_TIMEOUT_MS, RunBar, _is_local, _tab, base_url, browser, build, in_place_blocks,
-    page_path,
-)
+from test_site import RUN_TIMEOUT_MS, page_path
 
 notebooks = load_module(ROOT / "docs" / "overrides" / "hooks" / "notebooks.py", "notebooks_hook")
 
@@ -36,21 +33,6 @@ def tab(browser):
     yield tab
     context.close()
     assert elsewhere == [], f"requests off 127.0.0.1: {elsewhere}"
-
-
-def test_each_bug_fails_its_check_and_the_fix_passes(tab, base_url):
-    tab.goto(base_url + "common-bugs/", wait_until="load")
-    blocks = {b.code: b for b in in_place_blocks("common-bugs.md")}
-    for title, _, code in bugs():
-        bar = RunBar.of(tab, code)
-        status = bar.run()
-        assert status.startswith("Ran in "), f"{title}: {status}\n{bar.output('stderr')}"
-        shown = bar.output("stdout")
-        lines = shown.splitlines()
-        bug = next(i for i, line in enumerate(lines) if line.startswith("bug: "))
-        fix = next(i for i, line in enumerate(lines) if line.startswith("fix: "))
-        assert bug < fix and "FAILS" in lines[bug] and "FAILS" not in lines[fix], (title, shown)
-        assert shown == blocks[code].expected_output, f"{title}: the page shows another output"
 
 
 def code_lines(code: str) -> list[str]:

@@ -35,16 +35,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import http.server
 import io
 import json
-import os
 import posixpath
 import re
-import shutil
-import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -52,29 +47,15 @@ import pytest
 import yaml
 from pytest_codeblocks import extract_from_file
 
+from conftest import _is_local, _tab  # the site and browser fixtures live there too
+
 ROOT = Path(__file__).absolute().parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_HOST = "127.0.0.1"
-BUILD_TIMEOUT_S = 900
 MATH_TIMEOUT_MS = 15_000
 IMAGE_TIMEOUT_MS = 10_000
 # A file of the built theme, used as the image in the sabotage page.
 PROBE_IMAGE = "assets/images/favicon.png"
 MATHJAX_SCRIPT = "javascripts/vendor/mathjax/tex-svg-full.js"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 # --- pages, from the nav of mkdocs.yml ---------------------------------------
@@ -124,129 +105,6 @@ def built_pages(site: Path) -> list[str]:
 
 
 PAGES = nav_pages()
-
-# --- fixtures: build, serve, browser -----------------------------------------
-
-
-@pytest.fixture(scope="session")
-def build(tmp_path_factory) -> tuple[Path, str | None]:
-    """Builds the site once with --strict: (site directory, error or None).
-
-    CLEAR_RNN_SITE=<folder> tests a site built before instead (`mkdocs build --site-dir <folder>`),
-    to re-run the browser checks without building again.
-    """
-    if os.environ.get("CLEAR_RNN_SITE"):
-        return Path(os.environ["CLEAR_RNN_SITE"]), None
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
-    try:
-        result = subprocess.run(
-            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
-        )
-    except subprocess.TimeoutExpired as exc:
-        return out, f"mkdocs build took over {BUILD_TIMEOUT_S} s\n{exc.stdout}\n{exc.stderr}"
-    if result.returncode != 0:
-        return out, (
-            f"`mkdocs build --strict` failed ({result.returncode}):\n"
-            f"{result.stdout}\n{result.stderr}"
-        )
-    return out, None
-
-
-_build_failure_reported = False
-
-
-@pytest.fixture
-def site(build) -> Path:
-    """The built site; a failed build fails the test (its output is shown once)."""
-    global _build_failure_reported
-    out, error = build
-    if error is not None:
-        if _build_failure_reported:
-            pytest.fail("the site did not build (its output is in the first failure)", pytrace=False)
-        _build_failure_reported = True
-        pytest.fail(error, pytrace=False)
-    return out
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-@pytest.fixture(scope="session")
-def base_url(build):
-    """The built site, served over HTTP on 127.0.0.1 (a free port)."""
-    handler = functools.partial(_QuietHandler, directory=str(build[0]))
-    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{LOCAL_HOST}:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} is missing (Debian: apt-get install chromium)"
-        if _in_ci():
-            pytest.fail(f"{reason}; CI must install it", pytrace=False)
-        pytest.skip(reason)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if _in_ci():
-            raise
-        pytest.skip("playwright (python) is not installed")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _is_local(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme not in ("http", "https", "ws", "wss") or parsed.hostname == LOCAL_HOST
-
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def _tab(browser, viewport: dict, color_scheme: str):
-    """A fresh page; requests to any other host are refused before they leave."""
-    context = browser.new_context(viewport=viewport, color_scheme=color_scheme)
-    context.route(lambda url: not _is_local(url), lambda route: route.abort("blockedbyclient"))
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    return context, tab
-
-
-@pytest.fixture
-def page(browser):
-    """1280 px wide, light."""
-    context, tab = _tab(browser, DESKTOP, "light")
-    yield tab
-    context.close()
-
-
-@pytest.fixture
-def phone(browser):
-    """390 px wide, light."""
-    context, tab = _tab(browser, PHONE, "light")
-    yield tab
-    context.close()
-
-
-@pytest.fixture
-def dark(browser):
-    """1280 px wide, in the theme's dark scheme (chosen from the system preference)."""
-    context, tab = _tab(browser, DESKTOP, "dark")
-    yield tab
-    context.close()
-
 
 # --- the check ----------------------------------------------------------------
 

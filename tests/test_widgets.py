@@ -1,6 +1,6 @@
 """The live figures, driven in headless Chromium, offline, against the package in CPython.
 
-The site is built (notebooks left unrun: no figure lives in one), served on
+The site is built once for every browser test (conftest.py), served on
 127.0.0.1, and opened with every other host refused. Each test starts a widget,
 moves a slider or types, and compares the numbers the page shows with the same
 function of the package run here: the page's Python in WebAssembly and CPython
@@ -9,34 +9,16 @@ must agree to float tolerance.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import subprocess
-import sys
-import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).absolute().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-LOCAL_HOST = "127.0.0.1"
-START_TIMEOUT_MS = 180_000  # a cold start downloads Python and NumPy
+from conftest import LOCAL_HOST, ROOT
 
-# The real mkdocs.yml, with the notebooks left unrun.
-BUILD = """
-import sys
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-config = load_config("mkdocs.yml", site_dir=sys.argv[1])
-config.plugins["mkdocs-jupyter"].config["execute"] = False
-config.plugins.on_startup(command="build", dirty=False)
-build(config)
-"""
+START_TIMEOUT_MS = 180_000  # a cold start downloads Python and NumPy
 
 
 # --- the functions the widgets call, in CPython ------------------------------------
@@ -141,37 +123,6 @@ def test_a_short_training_in_slices_learns():
 
 
 # --- the widgets, in the browser ----------------------------------------------------
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    site = tmp_path_factory.mktemp("site")
-    result = subprocess.run([sys.executable, "-c", BUILD, str(site)], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-    handler = functools.partial(Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://{LOCAL_HOST}:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
