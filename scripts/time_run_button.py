@@ -16,6 +16,7 @@ Prints the median and the range of --repeat runs of each, in seconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import statistics
@@ -31,6 +32,37 @@ CHROMIUM = "/usr/bin/chromium"
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
+
+
+@contextlib.contextmanager
+def site_in_chromium(site: Path, name: str):
+    """The built `site` served on 127.0.0.1 and a headless Chromium: yields (base URL, a function
+    that makes a fresh browser context refusing every other host). `name` is the script's, for the
+    one-line error when the site has no Python runtime."""
+    if not (site / "pyodide" / "pyodide.asm.wasm").is_file():
+        raise SystemExit(f"{name}: {site} has no pyodide/: build it first")
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
+
+            def offline_context():
+                context = browser.new_context()
+                context.route(
+                    lambda u: urlparse(u).hostname != "127.0.0.1", lambda route: route.abort()
+                )
+                return context
+
+            yield f"http://127.0.0.1:{server.server_address[1]}/", offline_context, browser
+            browser.close()
+    finally:
+        server.shutdown()
 
 
 def time_run(context, url: str) -> float:
@@ -59,30 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", default="", help="the page, relative to the site (default: home)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    if not (args.site / "pyodide" / "pyodide.asm.wasm").is_file():
-        print(f"time_run_button: {args.site} has no pyodide/: build it first", file=sys.stderr)
-        return 1
-    from playwright.sync_api import sync_playwright
-
-    handler = functools.partial(_QuietHandler, directory=str(args.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/{args.page}"
     cold, warm = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
+    with site_in_chromium(args.site, "time_run_button") as (base, offline_context, _):
         for _ in range(args.repeat):
-            context = browser.new_context()
-            context.route(
-                lambda u: urlparse(u).hostname != "127.0.0.1", lambda route: route.abort()
-            )
-            cold.append(time_run(context, url))
-            warm.append(time_run(context, url))
+            context = offline_context()
+            cold.append(time_run(context, base + args.page))
+            warm.append(time_run(context, base + args.page))
             context.close()
-        browser.close()
-    server.shutdown()
     for name, times in [("cold", cold), ("warm", warm)]:
         print(
             f"{name}: median {statistics.median(times):.1f} s, "

@@ -24,18 +24,15 @@ Writes --out (data/runs/widgets.json) with the command that produced it.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-CHROMIUM = "/usr/bin/chromium"
+from time_run_button import site_in_chromium
+
 WIDGETS = {"sampling": "sampling/", "inside": "inside/", "train": "inside/", "decay": "dhnext/"}
 
 # The recurrence's product, timed the same way here and in the page.
@@ -57,11 +54,6 @@ for _ in range(25):
     times.append((time.perf_counter() - start) / 100)
 print(json.dumps(sorted(times)[len(times) // 2]))
 """
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
 
 
 def first_result(context, url: str, kind: str) -> float:
@@ -123,27 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--native-seconds", type=float, default=20)
     parser.add_argument("--out", type=Path, default=Path("data/runs/widgets.json"))
     args = parser.parse_args(argv)
-    if not (args.site / "pyodide" / "pyodide.asm.wasm").is_file():
-        print(f"time_widgets: {args.site} has no pyodide/: build it first", file=sys.stderr)
-        return 1
-    from playwright.sync_api import sync_playwright
-
     from rnn.inside import BROWSER
 
-    handler = functools.partial(_QuietHandler, directory=str(args.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     load = [os.getloadavg()[0]]
     starts = {kind: {"cold": [], "warm": []} for kind in WIDGETS}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-
-        def context():
-            c = browser.new_context()
-            c.route(lambda u: urlparse(u).hostname != "127.0.0.1", lambda route: route.abort())
-            return c
-
+    with site_in_chromium(args.site, "time_widgets") as (base, context, browser):
         for _ in range(args.repeat):
             for kind, path in WIDGETS.items():
                 c = context()
@@ -154,8 +130,6 @@ def main(argv: list[str] | None = None) -> int:
         browser_run = train_in_browser(c, base + WIDGETS["train"], args.train_seconds)
         c.close()
         version = browser.version
-        browser.close()
-    server.shutdown()
     native = train_natively(args.native_seconds)
     load.append(os.getloadavg()[0])
     curve = browser_run["curve"]

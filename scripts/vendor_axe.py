@@ -14,20 +14,14 @@ Needs `npm` on the PATH and the npm registry (once; later runs read the cache).
 
 from __future__ import annotations
 
-import argparse
-import base64
-import hashlib
-import importlib.util
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
+# The same npm runner, hash, error type and command line as the Run buttons' runtime.
+import vendor_pyodide
+
 ROOT = Path(__file__).resolve().parents[1]
-# The same npm runner, hash and error type as the Run buttons' runtime.
-_spec = importlib.util.spec_from_file_location("vendor_pyodide", ROOT / "scripts" / "vendor_pyodide.py")
-vendor_pyodide = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(vendor_pyodide)
 DEFAULT_CACHE = ROOT / ".cache" / "axe-core"
 
 AXE_VERSION = "4.14.1"
@@ -43,19 +37,7 @@ VendorError = vendor_pyodide.VendorError
 
 def fetch(tmp: Path, out: Path) -> None:
     """npm's axe-core tarball, checked against NPM_INTEGRITY; its axe.min.js into `out`."""
-    vendor_pyodide._run(
-        ["npm", "pack", "--silent", f"axe-core@{AXE_VERSION}", "--pack-destination", str(tmp)], tmp
-    )
-    tarball = tmp / f"axe-core-{AXE_VERSION}.tgz"
-    algorithm, expected = NPM_INTEGRITY.split("-", 1)
-    got = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
-    if got != expected:
-        raise VendorError(f"{tarball.name}: integrity {algorithm}-{got}, expected {NPM_INTEGRITY}")
-    with tarfile.open(tarball) as tar:
-        member = tar.extractfile(f"package/{SCRIPT}")
-        if member is None:
-            raise VendorError(f"{tarball.name} has no {SCRIPT}")
-        (out / SCRIPT).write_bytes(member.read())
+    vendor_pyodide.fetch_npm("axe-core", AXE_VERSION, NPM_INTEGRITY, [SCRIPT], tmp, out)
 
 
 def ensure(cache: Path = DEFAULT_CACHE) -> Path:
@@ -75,16 +57,8 @@ def ensure(cache: Path = DEFAULT_CACHE) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="cache folder")
-    args = parser.parse_args(argv)
-    try:
-        path = ensure(args.cache)
-    except VendorError as exc:
-        print(f"vendor_axe: {exc}", file=sys.stderr)
-        return 1
-    print(f"{path}: {path.stat().st_size / 1e3:.0f} kB, verified")
-    return 0
+    return vendor_pyodide.run_main("vendor_axe", __doc__, ensure,
+                                   lambda path: f"{path.stat().st_size / 1e3:.0f} kB", argv)
 
 
 if __name__ == "__main__":

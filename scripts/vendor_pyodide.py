@@ -91,21 +91,27 @@ def _run(cmd: list[str], cwd: Path) -> None:
         raise VendorError(f"`{' '.join(cmd)}` failed: {' '.join(last)}")
 
 
-def fetch_runtime(tmp: Path, out: Path) -> None:
-    """npm's pyodide tarball, checked against NPM_INTEGRITY; RUNTIME_FILES into `out`."""
-    package = f"pyodide@{PYODIDE_VERSION}"
-    _run(["npm", "pack", "--silent", package, "--pack-destination", str(tmp)], tmp)
-    tarball = tmp / f"pyodide-{PYODIDE_VERSION}.tgz"
-    algorithm, expected = NPM_INTEGRITY.split("-", 1)
+def fetch_npm(name: str, version: str, integrity: str, files: list[str], tmp: Path,
+              out: Path) -> None:
+    """npm's tarball of name@version, checked against `integrity` (`npm view name@version
+    dist.integrity`); the package's `files` into `out`."""
+    _run(["npm", "pack", "--silent", f"{name}@{version}", "--pack-destination", str(tmp)], tmp)
+    tarball = tmp / f"{name}-{version}.tgz"
+    algorithm, expected = integrity.split("-", 1)
     got = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
     if got != expected:
-        raise VendorError(f"{tarball.name}: integrity {algorithm}-{got}, expected {NPM_INTEGRITY}")
+        raise VendorError(f"{tarball.name}: integrity {algorithm}-{got}, expected {integrity}")
     with tarfile.open(tarball) as tar:
-        for name in RUNTIME_FILES:
-            member = tar.extractfile(f"package/{name}")
+        for file in files:
+            member = tar.extractfile(f"package/{file}")
             if member is None:
-                raise VendorError(f"{tarball.name} has no {name}")
-            (out / name).write_bytes(member.read())
+                raise VendorError(f"{tarball.name} has no {file}")
+            (out / file).write_bytes(member.read())
+
+
+def fetch_runtime(tmp: Path, out: Path) -> None:
+    """npm's pyodide tarball, checked against NPM_INTEGRITY; RUNTIME_FILES into `out`."""
+    fetch_npm("pyodide", PYODIDE_VERSION, NPM_INTEGRITY, RUNTIME_FILES, tmp, out)
 
 
 def lock_wheels(lock: dict, names: list[str]) -> dict[str, str]:
@@ -194,18 +200,27 @@ def ensure(cache: Path = DEFAULT_CACHE) -> Path:
     return folder
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="cache folder")
+def run_main(name: str, doc: str, ensure, describe, argv: list[str] | None = None) -> int:
+    """A vendoring script's command line: --cache, then one line saying what is there, verified,
+    or one line saying why not (exit 1)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--cache", type=Path, default=None, help="cache folder")
     args = parser.parse_args(argv)
     try:
-        folder = ensure(args.cache)
+        path = ensure() if args.cache is None else ensure(args.cache)
     except VendorError as exc:
-        print(f"vendor_pyodide: {exc}", file=sys.stderr)
+        print(f"{name}: {exc}", file=sys.stderr)
         return 1
-    total = sum(p.stat().st_size for p in folder.iterdir())
-    print(f"{folder}: {len(list(folder.iterdir()))} files, {total / 1e6:.1f} MB, verified")
+    print(f"{path}: {describe(path)}, verified")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    def describe(folder: Path) -> str:
+        total = sum(p.stat().st_size for p in folder.iterdir())
+        return f"{len(list(folder.iterdir()))} files, {total / 1e6:.1f} MB"
+
+    return run_main("vendor_pyodide", __doc__, ensure, describe, argv)
 
 
 if __name__ == "__main__":
