@@ -254,8 +254,10 @@ def test_inside_colours_each_character_by_the_package_numbers(tab, base_url):
     assert values == pytest.approx(expected["activation"], abs=6e-4)
 
     unit.select_option("0")
-    tab.wait_for_function("el => el.querySelector('caption').textContent.startsWith('Unit 0 ')",
-                          arg=widget.locator("details table").element_handle())
+    # the widget, not its table: each reading replaces the table, so a handle on it goes stale
+    tab.wait_for_function(
+        "el => el.querySelector('details table caption')?.textContent.startsWith('Unit 0 ')",
+        arg=widget.element_handle())
     values = [float(v) for v in widget.locator("details table tbody tr td:nth-child(3)").all_text_contents()]
     assert values == pytest.approx(read(text, 0)["activation"], abs=6e-4)
 
