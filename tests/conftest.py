@@ -4,6 +4,7 @@ and the built site with the browser that opens it (built once for every test fil
 import functools
 import http.server
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -55,16 +56,8 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
-@pytest.fixture(scope="session")
-def build(tmp_path_factory) -> tuple[Path, str | None]:
-    """Builds the site once with --strict: (site directory, error or None).
-
-    CLEAR_RNN_SITE=<folder> tests a site built before instead (`mkdocs build --site-dir <folder>`),
-    to re-run the browser checks without building again.
-    """
-    if os.environ.get("CLEAR_RNN_SITE"):
-        return Path(os.environ["CLEAR_RNN_SITE"]), None
-    out = tmp_path_factory.mktemp("site")
+def _build_site(out: Path) -> str | None:
+    """`mkdocs build --strict` into `out`: None, or what went wrong."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
     try:
@@ -72,13 +65,36 @@ def build(tmp_path_factory) -> tuple[Path, str | None]:
             cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
         )
     except subprocess.TimeoutExpired as exc:
-        return out, f"mkdocs build took over {BUILD_TIMEOUT_S} s\n{exc.stdout}\n{exc.stderr}"
+        return f"mkdocs build took over {BUILD_TIMEOUT_S} s\n{exc.stdout}\n{exc.stderr}"
     if result.returncode != 0:
-        return out, (
+        return (
             f"`mkdocs build --strict` failed ({result.returncode}):\n"
             f"{result.stdout}\n{result.stderr}"
         )
-    return out, None
+    return None
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory, worker_id) -> tuple[Path, str | None]:
+    """Builds the site once with --strict: (site directory, error or None). Under pytest-xdist the
+    first worker to ask builds it, behind a file lock, and the others read its result.
+
+    CLEAR_RNN_SITE=<folder> tests a site built before instead (`mkdocs build --site-dir <folder>`),
+    to re-run the browser checks without building again.
+    """
+    if os.environ.get("CLEAR_RNN_SITE"):
+        return Path(os.environ["CLEAR_RNN_SITE"]), None
+    if worker_id == "master":  # no workers: this process is the only one
+        out = tmp_path_factory.mktemp("site")
+        return out, _build_site(out)
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # one folder for every worker of this run
+    out, result = shared / "site", shared / "site-build.json"
+    with FileLock(str(shared / "site-build.lock")):
+        if not result.is_file():
+            result.write_text(json.dumps({"error": _build_site(out)}))
+    return out, json.loads(result.read_text())["error"]
 
 
 _build_failure_reported = False
