@@ -124,7 +124,7 @@ class Recurrent:
 
     def train_step(self, inputs, targets, hprev):
         loss, grads, h = self.loss(inputs, targets, hprev)
-        if not math.isfinite(loss):  # its step would be NaN: keep the weights as they are
+        if not math.isfinite(loss):  # its step would be NaN: keep the weights
             return loss, h
         dtheta = np.concatenate([grads[name].ravel() for name in self.params])
         clip_elementwise(dtheta, self.clip)
