@@ -76,6 +76,7 @@ class Recurrent:
         if init_scale is None:
             init_scale = self.default_init_scale(hidden_size)
         check_positive(init_scale=init_scale)
+        check_type(bool, fast=fast)
         self.vocab_size, self.hidden_size = vocab_size, hidden_size
         self.seq_length, self.learning_rate, self.clip = seq_length, learning_rate, clip
         self.dtype = check_dtype(dtype)

@@ -47,6 +47,7 @@ REFUSED = [
     claim("a negative seed is refused, naming seed", lambda: RNN(V, seed=-1), ValueError, "seed"),
     claim("a float seed is refused, naming seed", lambda: RNN(V, seed=1.5), ValueError, "seed"),
     claim("a NaN clip is refused, naming clip", lambda: LSTM(V, clip=math.nan), ValueError, "clip"),
+    claim("a str for fast is refused, naming fast", lambda: GRU(V, fast="no"), TypeError, "fast"),
     # loss, train_step, predict
     claim("a float index array is refused, naming inputs", lambda: model().loss(X * 1.0, Y, None), ValueError,
           "inputs"),
