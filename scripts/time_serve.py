@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -92,7 +93,8 @@ def one_run(ref: str, port: int, edits: list[str], serve_options: list[str]) -> 
                 times[f"edit {page} cpu"], cpu = now - cpu, now
             return times
         finally:
-            server.terminate()
+            # Ctrl-C, on which serve deletes its temporary site (a SIGTERM leaves it in the temp folder)
+            server.send_signal(signal.SIGINT if os.name == "posix" else signal.SIGTERM)
             server.wait(timeout=30)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

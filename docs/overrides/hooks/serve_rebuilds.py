@@ -23,6 +23,7 @@ import logging
 import os
 from pathlib import Path
 
+import jinja2
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -69,6 +70,24 @@ def pages_only(before: dict[str, int], after: dict[str, int], docs_dir: str) -> 
     )
 
 
+class _Compiled(jinja2.BytecodeCache):
+    """The theme's templates as compiled by the builds before, kept for the next one (each build
+    makes a new template environment). Jinja compiles a template again when its source changes."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_compiled = _Compiled()
+
+
 def merged(previous: list[dict], new: list[dict], built: set[str]) -> list[dict]:
     """The search entries of the pages not built now (from `previous`), then those of the pages
     built now. An entry's location is its page's URL, then `#section` for a section."""
@@ -85,6 +104,12 @@ def on_config(config):
         config.plugins["mkdocs-jupyter"].config["cache"] = False
     _built.clear()
     return config
+
+
+def on_env(env, config, files):
+    if _serving:
+        env.bytecode_cache = _compiled
+    return env
 
 
 def on_post_page(output, page, config):
