@@ -67,6 +67,12 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(tick) for tick in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime...cstime
 
 
+def interruptible() -> None:
+    """Run in the server before it starts (POSIX): Ctrl-C stops it, even when this script runs in
+    the background, which a shell starts with Ctrl-C ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def one_run(ref: str, port: int, edits: list[str], serve_options: list[str]) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="time-serve-"))
     try:
@@ -78,7 +84,8 @@ def one_run(ref: str, port: int, edits: list[str], serve_options: list[str]) -> 
         start = time.perf_counter()
         command = [mkdocs, "serve", "--dev-addr", f"127.0.0.1:{port}", *serve_options]
         server = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+                                  stderr=subprocess.DEVNULL,
+                                  preexec_fn=interruptible if os.name == "posix" else None)
         try:
             times = {"start": wait_for(base + HOME, server) - start}
             times["start cpu"] = cpu = cpu_seconds(server.pid)
