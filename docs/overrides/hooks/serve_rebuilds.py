@@ -119,9 +119,9 @@ def on_post_page(output, page, config):
 
 def on_post_build(config):
     global _search
-    if not _serving:
-        return
     index = Path(config.site_dir) / "search" / "search_index.json"
+    if not _serving or not index.is_file():  # not serving, or no search plugin
+        return
     data = json.loads(index.read_text(encoding="utf-8"))
     if _pages_only:
         data["docs"] = merged(_search, data["docs"], _built)
