@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -66,6 +67,12 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(tick) for tick in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime...cstime
 
 
+def interruptible() -> None:
+    """Run in the server before it starts (POSIX): Ctrl-C stops it, even when this script runs in
+    the background, which a shell starts with Ctrl-C ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def one_run(ref: str, port: int, edits: list[str], serve_options: list[str]) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="time-serve-"))
     try:
@@ -77,7 +84,8 @@ def one_run(ref: str, port: int, edits: list[str], serve_options: list[str]) -> 
         start = time.perf_counter()
         command = [mkdocs, "serve", "--dev-addr", f"127.0.0.1:{port}", *serve_options]
         server = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+                                  stderr=subprocess.DEVNULL,
+                                  preexec_fn=interruptible if os.name == "posix" else None)
         try:
             times = {"start": wait_for(base + HOME, server) - start}
             times["start cpu"] = cpu = cpu_seconds(server.pid)
@@ -92,7 +100,8 @@ def one_run(ref: str, port: int, edits: list[str], serve_options: list[str]) -> 
                 times[f"edit {page} cpu"], cpu = now - cpu, now
             return times
         finally:
-            server.terminate()
+            # Ctrl-C, on which serve deletes its temporary site (a SIGTERM leaves it in the temp folder)
+            server.send_signal(signal.SIGINT if os.name == "posix" else signal.SIGTERM)
             server.wait(timeout=30)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

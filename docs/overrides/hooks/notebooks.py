@@ -8,6 +8,8 @@ such as a method of a class cut out of rnn/model.py, is shown as code in a Markd
 to other pages and images point to the published site. The notebook is written next to the
 page, as `<page>/<page>.ipynb`, and a link under the page's title downloads it.
 
+`mkdocs serve` makes none, to answer sooner: the pages it shows have no download link.
+
 tests/test_notebooks_download.py makes each notebook the same way and runs it.
 """
 
@@ -30,6 +32,7 @@ CONCEPT_PAGES = [
 _LINK = re.compile(r"\]\((?!https?://|#)([^)\s]+)\)")
 
 _notebooks: dict[str, nbformat.NotebookNode] = {}  # by the page's folder in the site
+_serving = False
 
 
 def page_url(site_url: str, source: str) -> str:
@@ -75,9 +78,14 @@ def file_name(folder: str) -> str:
     return posixpath.basename(folder) + ".ipynb"
 
 
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+
+
 def on_page_markdown(markdown, page, config, files):
     source = page.file.src_uri
-    if source in CONCEPT_PAGES:
+    if source in CONCEPT_PAGES and not _serving:
         folder = posixpath.dirname(page.file.dest_uri)
         _notebooks[folder] = notebook(markdown, source, page.title or source,
                                       config["site_url"])
