@@ -1,4 +1,13 @@
-"""MkDocs hook: a save during `mkdocs serve` rebuilds only the pages it changed.
+"""MkDocs hook: `mkdocs serve` answers before the whole site is built, and a save rebuilds only the
+pages it changed.
+
+A plain `mkdocs serve` builds the whole site before it answers. Here its first build leaves out
+what a reader of the first page does not need at once: the notebooks are not converted (their
+pages say that they are being converted) and the search index is empty. The server answers as
+soon as that build ends, while a second build, of the whole site, runs in the background into a
+folder of its own; when it ends, its files replace the first build's, each in one step, and the
+open pages reload. A save made before then waits for it. `mkdocs build`, `serve --dirty` and
+`serve --clean` build the whole site at once, as they always do.
 
 A plain `mkdocs serve` rebuilds the whole site on every save: the Markdown, the highlighting and
 the search index of every page, seconds of work for one edited line. `mkdocs serve --dirty`
@@ -18,14 +27,20 @@ What a page-only build would get wrong is put right:
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
+import shutil
+import tempfile
+import threading
 from pathlib import Path
+from types import MethodType
 
 import jinja2
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.structure.toc import get_toc
 
 PAGES = (".md", ".ipynb")
 
@@ -33,6 +48,19 @@ _serving = False  # a plain `mkdocs serve`
 _pages_only = False  # the build under way builds only the pages that changed
 _built: set[str] = set()  # the URLs of the pages the build under way rendered
 _search: list[dict] = []  # the whole site's search entries, as of the last build
+_first = False  # the build under way is serve's first, which leaves the slow parts out
+_one_build = threading.Lock()  # builds share the plugins' state: one at a time
+_whole_since: dict[str, int] | None = None  # the whole site, built after the first: what it read
+_signal = ""  # a folder the server watches: a file written there makes the browsers reload
+_whole_dir = ""  # the folder the whole site is built into, after serve's first build
+
+BEING_CONVERTED = (
+    '<h1>{title}</h1><div class="admonition info"><p class="admonition-title">Being converted</p>'
+    "<p><code>mkdocs serve</code> answers before it converts the notebooks: this one is being "
+    "converted, and its page shows it within seconds (an open page reloads by itself).</p></div>"
+)
+
+log = logging.getLogger("mkdocs.hooks.serve_rebuilds")
 
 
 def ignored(path: str) -> bool:
@@ -94,16 +122,75 @@ def merged(previous: list[dict], new: list[dict], built: set[str]) -> list[dict]
     return [e for e in previous if e["location"].split("#")[0] not in built] + new
 
 
+def watched(config) -> list[str]:
+    """The paths `mkdocs serve` watches for changes (not those of --watch-theme)."""
+    return [config.docs_dir, config.config_file_path, *config.watch]
+
+
+def move_into(source: str, target: str) -> None:
+    """Every file of `source` to the same place under `target`, each replacing the old one in one
+    step (the server never sends a half-written file); then the files that `source` lacked go."""
+    moved = set()
+    for folder, _, names in os.walk(source):
+        into = os.path.join(target, os.path.relpath(folder, source))
+        os.makedirs(into, exist_ok=True)
+        for name in names:
+            os.replace(os.path.join(folder, name), os.path.join(into, name))
+            moved.add(os.path.normpath(os.path.join(into, name)))
+    for folder, _, names in os.walk(target):
+        for name in names:
+            if os.path.normpath(os.path.join(folder, name)) not in moved:
+                os.remove(os.path.join(folder, name))
+
+
+def build_whole(first) -> None:
+    """Build the whole site into a folder of its own, then move it over the first build's."""
+    global _whole_since, _whole_dir
+    with _one_build:
+        since = snapshot(watched(first))
+        # beside the served folder, so that a file moves from one to the other in one step
+        site_dir = _whole_dir = tempfile.mkdtemp(prefix="mkdocs_", dir=Path(first.site_dir).parent)
+        try:
+            config = load_config(config_file=first.config_file_path, site_dir=site_dir,
+                                 strict=first.strict, use_directory_urls=first.use_directory_urls)
+            config.site_url = first.site_url
+            build(config, serve_url=first.site_url)
+            move_into(site_dir, first.site_dir)
+        except (Exception, SystemExit) as error:  # mkdocs' Abort (--strict) is a SystemExit
+            log.error("The whole site's build failed (%s): the site stays without its notebooks "
+                      "and search until a save builds it again.", error)
+            return
+        finally:
+            shutil.rmtree(site_dir, ignore_errors=True)
+        _whole_since = since
+    if _signal:
+        Path(_signal, "built").write_text("")
+
+
+def being_converted(page, config, files):
+    """A notebook's page in serve's first build, which does not convert it."""
+    page.content = BEING_CONVERTED.format(title=html.escape(page.title or ""))
+    page.toc = get_toc([])
+
+
 def on_startup(command, dirty):
-    global _serving
-    _serving = command == "serve" and not dirty
+    global _serving, _first
+    _serving = _first = command == "serve" and not dirty
 
 
 def on_config(config):
+    if _first:
+        config.plugins["material/search"].config.enabled = False
     if _pages_only:
         config.plugins["mkdocs-jupyter"].config["cache"] = False
     _built.clear()
     return config
+
+
+def on_pre_page(page, config, files):
+    if _first and page.file.src_uri.endswith(".ipynb"):
+        page.render = MethodType(being_converted, page)  # instead of mkdocs-jupyter's conversion
+    return page
 
 
 def on_env(env, config, files):
@@ -118,8 +205,17 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
-    global _search
+    global _search, _first
     index = Path(config.site_dir) / "search" / "search_index.json"
+    if _first:
+        _first = False
+        search = config.plugins["material/search"].config
+        empty = {"config": {key: search[key] for key in ("lang", "separator", "pipeline", "fields")},
+                 "docs": []}
+        index.parent.mkdir(parents=True, exist_ok=True)
+        index.write_text(json.dumps(empty), encoding="utf-8")
+        threading.Thread(target=build_whole, args=(config,), daemon=True).start()
+        return
     if not _serving or not index.is_file():  # not serving, or no search plugin
         return
     data = json.loads(index.read_text(encoding="utf-8"))
@@ -139,26 +235,42 @@ class _PagesOnlyBuild(logging.Filter):
 
 def on_serve(server, config, builder):
     """The server's builder, which runs after each batch of saves, decides what to build."""
+    global _signal
     if not _serving:
         return server
     logging.getLogger("mkdocs.commands.build").addFilter(_PagesOnlyBuild())
-    watched = [config.docs_dir, config.config_file_path, *config.watch]
-    # whole: the last build ended, so the site is whole (a whole build that fails has emptied it)
-    seen, whole = snapshot(watched), True
+    _signal = tempfile.mkdtemp(prefix="mkdocs_built_")
+    server.watch(_signal)
+    paths = watched(config)
+    # whole: the site served is the whole site, as the last build left it (serve's first build
+    # leaves parts out; a whole build that fails has emptied it)
+    seen, whole = snapshot(paths), False
 
     def rebuild():
-        global _pages_only
+        global _pages_only, _whole_since
         nonlocal seen, whole
-        now = snapshot(watched)
-        _pages_only, seen, whole = whole and pages_only(seen, now, config.docs_dir), now, False
-        if _pages_only:
-            fresh = load_config(config_file=config.config_file_path, site_dir=config.site_dir,
-                                strict=config.strict, use_directory_urls=config.use_directory_urls)
-            fresh.site_url = config.site_url
-            build(fresh, serve_url=config.site_url, dirty=True)
-        else:
-            builder()
-        whole = True
+        with _one_build:
+            now = snapshot(paths)
+            if _whole_since is not None:  # the whole site has replaced serve's first build
+                seen, whole, _whole_since = _whole_since, True, None
+                if now == seen:
+                    return  # nothing changed since it began: the server reloads the open pages
+            _pages_only, seen, whole = whole and pages_only(seen, now, config.docs_dir), now, False
+            if _pages_only:
+                fresh = load_config(config_file=config.config_file_path, site_dir=config.site_dir,
+                                    strict=config.strict,
+                                    use_directory_urls=config.use_directory_urls)
+                fresh.site_url = config.site_url
+                build(fresh, serve_url=config.site_url, dirty=True)
+            else:
+                builder()
+            whole = True
 
     server.builder = rebuild
     return server
+
+
+def on_shutdown():
+    for folder in (_signal, _whole_dir):
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
