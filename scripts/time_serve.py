@@ -5,8 +5,11 @@ Clones the repository at --ref into a temporary folder (no .cache/, no site/: wh
 reader has), starts `mkdocs serve` there, and measures
 
   * start: seconds from starting `mkdocs serve` to the first 200 response on the home page;
-  * edit:  seconds from appending a line to a page to that page being served with the line,
-           for each page of --edit (home, and the page whose timing blocks run at build).
+  * whole: seconds from starting it to the whole site being served (serve answers first with a
+           site whose notebooks are not converted and whose search index is empty), seen as the
+           search index with its pages in it;
+  * edit:  seconds from appending a line to a page, once the site is whole, to that page being
+           served with the line, for each page of --edit (home, and a long page of code).
 
 Each of --repeat runs uses a new clone and a new server. Prints every run, then the medians.
 On Linux it also prints the processor seconds the server (and the programs it waited for) spent
@@ -88,7 +91,10 @@ def one_run(ref: str, port: int, edits: list[str], serve_options: list[str]) -> 
                                   preexec_fn=interruptible if os.name == "posix" else None)
         try:
             times = {"start": wait_for(base + HOME, server) - start}
-            times["start cpu"] = cpu = cpu_seconds(server.pid)
+            times["start cpu"] = cpu_seconds(server.pid)
+            times["whole"] = wait_for(base + HOME + "search/search_index.json", server,
+                                      contains='"location"') - start
+            times["whole cpu"] = cpu = cpu_seconds(server.pid)
             for page in edits:
                 mark = f"edit-{uuid.uuid4().hex}"
                 url = base + HOME + ("" if page == "index.md" else page.removesuffix(".md") + "/")
