@@ -1,14 +1,23 @@
-"""A save during `mkdocs serve` rebuilds only the pages it changed, and never serves a stale site
+"""`mkdocs serve` answers after a first build without the slow parts, then serves the whole site;
+a save rebuilds only the pages it changed, and never serves a stale site
 (docs/overrides/hooks/serve_rebuilds.py): any change but an edit of existing pages rebuilds the
-whole site, the search index keeps every page, and a changed template is compiled again."""
+whole site, the search index keeps every page, and a changed template is compiled again.
+`mkdocs build` builds the whole site at once, as ever. The offline guard of
+docs/overrides/hooks/clear_rnn_hooks.py catches a page that loads from another host."""
 
+import json
 import os
 
 import jinja2
+import nbformat
 import pytest
 from conftest import ROOT, load_module
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
-serve_rebuilds = load_module(ROOT / "docs" / "overrides" / "hooks" / "serve_rebuilds.py")
+HOOKS = ROOT / "docs" / "overrides" / "hooks"
+serve_rebuilds = load_module(HOOKS / "serve_rebuilds.py")
+clear_rnn_hooks = load_module(HOOKS / "clear_rnn_hooks.py")
 
 
 @pytest.fixture
@@ -79,3 +88,100 @@ def test_a_template_is_compiled_again_when_its_source_changes():
     assert render() == "before" and compiled.compiled
     source["page.html"] = "after"
     assert render() == "after"
+
+
+def test_the_whole_site_replaces_the_first_build_file_by_file(tmp_path):
+    whole, served = tmp_path / "whole", tmp_path / "served"
+    for folder, name, text in [(whole, "index.html", "whole"), (whole, "nb/index.html", "notebook"),
+                               (served, "index.html", "first"), (served, "gone.html", "stale")]:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    serve_rebuilds.move_into(str(whole), str(served))
+    assert sorted(str(p.relative_to(served)) for p in served.rglob("*.html")) == [
+        "index.html", os.path.join("nb", "index.html")]
+    assert (served / "index.html").read_text() == "whole"
+    assert (served / "nb" / "index.html").read_text() == "notebook"
+
+
+@pytest.fixture
+def tiny_site(tmp_path):
+    """A site as this project's is made (the material theme, its search, mkdocs-jupyter and the
+    hook): a page and a notebook whose cell says what only its conversion shows."""
+    docs = tmp_path / "docs"
+    (docs / "notebooks").mkdir(parents=True)
+    (docs / "index.md").write_text("# Home\n\nhome-page-text\n")
+    (docs / "other.md").write_text("# Other\n\nother-page-text\n")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# Tiny notebook\n\nconverted-cell-text")])
+    nbformat.write(notebook, docs / "notebooks" / "tiny.ipynb")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: tiny\nsite_url: https://example.org/tiny/\ntheme:\n  name: material\n"
+        "plugins:\n  - search\n  - mkdocs-jupyter:\n      include: ['notebooks/*.ipynb']\n"
+        "      execute: false\n      cache: false\n"
+        f"hooks:\n  - {HOOKS / 'serve_rebuilds.py'}\n", encoding="utf-8")
+    return tmp_path
+
+
+PAGES = {"": "home-page-text", "other/": "other-page-text", "notebooks/tiny/": "converted-cell-text"}
+
+
+def built(site_dir):
+    """The pages that show their own text, those that say they are being built, and the pages in
+    the search index, as a build left them in site_dir."""
+    shown, being_built = set(), set()
+    for url, text in PAGES.items():
+        page = (site_dir / url / "index.html").read_text(encoding="utf-8")
+        if text in page:
+            shown.add(url)
+        if "Being built" in page:
+            being_built.add(url)
+    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return shown, being_built, {entry["location"].split("#")[0] for entry in index["docs"]}
+
+
+def started_as(command, project, site_dir):
+    """The site's configuration and the hook, as `mkdocs <command>` (no options) starts them."""
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site_dir))
+    config.plugins.on_startup(command=command, dirty=False)
+    hook = config.plugins[str(HOOKS / "serve_rebuilds.py")]
+    hook._whole = None
+    return config, hook
+
+
+def test_serve_answers_first_with_the_home_page_alone_then_with_the_whole_site(tiny_site,
+                                                                                tmp_path):
+    config, hook = started_as("serve", tiny_site, tmp_path / "served")
+    with hook._one_build:  # the whole site's build waits: the first build is seen alone
+        build(config, serve_url="http://127.0.0.1:8000/tiny/")
+        assert built(tmp_path / "served") == ({""}, {"other/", "notebooks/tiny/"}, set())
+    hook._whole.join(timeout=300)
+    assert built(tmp_path / "served") == (set(PAGES), set(), set(PAGES))
+
+
+def test_mkdocs_build_builds_the_whole_site_at_once(tiny_site, tmp_path):
+    config, hook = started_as("build", tiny_site, tmp_path / "site")
+    build(config)
+    assert hook._whole is None  # no second build follows
+    assert built(tmp_path / "site") == (set(PAGES), set(), set(PAGES))
+
+
+@pytest.mark.parametrize("html", [
+    '<script src="https://cdn.example.org/mathjax.js"></script>',
+    '<link rel="stylesheet" href="//fonts.example.org/roboto.css">',
+    '<img alt="" srcset="/local.png 1x, https://cdn.example.org/b.png 2x">',
+    '<style>@import url("https://fonts.example.org/css");</style>',
+    '<script type="module">const m = await import("https://cdn.example.org/m.js")</script>',
+    '<div style="background: URL(//cdn.example.org/bg.png)"></div>',
+], ids=["script", "stylesheet", "srcset", "@import", "import()", "url()"])
+def test_the_offline_guard_catches_a_page_that_loads_from_another_host(html):
+    assert clear_rnn_hooks.remote_resources(f"<p>A page.</p>{html}")
+
+
+@pytest.mark.parametrize("html", [
+    '<script src="../javascripts/run.js"></script>',
+    '<link rel="canonical" href="https://clear-rnn.github.io/clear-rnn/">',
+    '<a href="https://github.com/clear-rnn/clear-rnn">the repository</a>',
+    "<p>reimport(//x) and curl(//y) are not calls of import() or url()</p>",
+], ids=["a local script", "a canonical link", "a plain link", "words that end in import, url"])
+def test_the_offline_guard_lets_local_resources_and_plain_links_through(html):
+    assert not clear_rnn_hooks.remote_resources(html)

@@ -1,11 +1,12 @@
 """MkDocs hook: `mkdocs serve` answers before the whole site is built, and a save rebuilds only the
 pages it changed.
 
-A plain `mkdocs serve` builds the whole site before it answers. Here its first build leaves out
-what a reader of the first page does not need at once: the notebooks are not converted (their
-pages say that they are being converted) and the search index is empty. The server answers as
-soon as that build ends, while a second build, of the whole site, runs in the background into a
-folder of its own; when it ends, its files replace the first build's, each in one step, and the
+A plain `mkdocs serve` builds the whole site before it answers. Here its first build makes what
+a reader of the home page, the address serve prints, needs at once: the home page, the theme's
+files and the other pages' navigation. Every other page says that it is being built (its
+Markdown is not converted, nor its notebook), and the search index is empty. The server answers
+as soon as that build ends, while a second build, of the whole site, runs in the background into
+a folder of its own; when it ends, its files replace the first build's, each in one step, and the
 open pages reload. A save made before then waits for it. `mkdocs build`, `serve --dirty` and
 `serve --clean` build the whole site at once, as they always do.
 
@@ -53,11 +54,12 @@ _one_build = threading.Lock()  # builds share the plugins' state: one at a time
 _whole_since: dict[str, int] | None = None  # the whole site, built after the first: what it read
 _signal = ""  # a folder the server watches: a file written there makes the browsers reload
 _whole_dir = ""  # the folder the whole site is built into, after serve's first build
+_whole: threading.Thread | None = None  # the thread that builds it
 
-BEING_CONVERTED = (
-    '<h1>{title}</h1><div class="admonition info"><p class="admonition-title">Being converted</p>'
-    "<p><code>mkdocs serve</code> answers before it converts the notebooks: this one is being "
-    "converted, and its page shows it within seconds (an open page reloads by itself).</p></div>"
+BEING_BUILT = (
+    '<h1>{title}</h1><div class="admonition info"><p class="admonition-title">Being built</p>'
+    "<p><code>mkdocs serve</code> answers with the home page first, and builds the other pages "
+    "just after: this one shows within seconds (an open page reloads by itself).</p></div>"
 )
 
 log = logging.getLogger("mkdocs.hooks.serve_rebuilds")
@@ -157,8 +159,8 @@ def build_whole(first) -> None:
             build(config, serve_url=first.site_url)
             move_into(site_dir, first.site_dir)
         except (Exception, SystemExit) as error:  # mkdocs' Abort (--strict) is a SystemExit
-            log.error("The whole site's build failed (%s): the site stays without its notebooks "
-                      "and search until a save builds it again.", error)
+            log.error("The whole site's build failed (%s): its pages but the home page stay "
+                      "unbuilt until a save builds them.", error)
             return
         finally:
             shutil.rmtree(site_dir, ignore_errors=True)
@@ -167,9 +169,9 @@ def build_whole(first) -> None:
         Path(_signal, "built").write_text("")
 
 
-def being_converted(page, config, files):
-    """A notebook's page in serve's first build, which does not convert it."""
-    page.content = BEING_CONVERTED.format(title=html.escape(page.title or ""))
+def being_built(page, config, files):
+    """A page but the home page in serve's first build, which does not render it."""
+    page.content = BEING_BUILT.format(title=html.escape(page.title or ""))
     page.toc = get_toc([])
 
 
@@ -188,8 +190,8 @@ def on_config(config):
 
 
 def on_pre_page(page, config, files):
-    if _first and page.file.src_uri.endswith(".ipynb"):
-        page.render = MethodType(being_converted, page)  # instead of mkdocs-jupyter's conversion
+    if _first and not page.is_homepage:
+        page.render = MethodType(being_built, page)  # instead of Markdown's, or mkdocs-jupyter's
     return page
 
 
@@ -205,7 +207,7 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
-    global _search, _first
+    global _search, _first, _whole
     index = Path(config.site_dir) / "search" / "search_index.json"
     if _first:
         _first = False
@@ -214,7 +216,8 @@ def on_post_build(config):
                  "docs": []}
         index.parent.mkdir(parents=True, exist_ok=True)
         index.write_text(json.dumps(empty), encoding="utf-8")
-        threading.Thread(target=build_whole, args=(config,), daemon=True).start()
+        _whole = threading.Thread(target=build_whole, args=(config,), daemon=True)
+        _whole.start()
         return
     if not _serving or not index.is_file():  # not serving, or no search plugin
         return
