@@ -169,6 +169,12 @@ def build_whole(first) -> None:
         Path(_signal, "built").write_text("")
 
 
+def no_source(page, config):
+    """A page but the home page in serve's first build, which does not read it: the other hooks
+    find nothing to do in it."""
+    page.markdown, page.meta = "", {}
+
+
 def being_built(page, config, files):
     """A page but the home page in serve's first build, which does not render it."""
     page.content = BEING_BUILT.format(title=html.escape(page.title or ""))
@@ -191,6 +197,7 @@ def on_config(config):
 
 def on_pre_page(page, config, files):
     if _first and not page.is_homepage:
+        page.read_source = MethodType(no_source, page)
         page.render = MethodType(being_built, page)  # instead of Markdown's, or mkdocs-jupyter's
     return page
 
