@@ -7,8 +7,10 @@ files and the other pages' navigation. Every other page says that it is being bu
 Markdown is not converted, nor its notebook), and the search index is empty. The server answers
 as soon as that build ends, while a second build, of the whole site, runs in the background into
 a folder of its own; when it ends, its files replace the first build's, each in one step, and the
-open pages reload. A save made before then waits for it. `mkdocs build`, `serve --dirty` and
-`serve --clean` build the whole site at once, as they always do.
+open pages reload. A save made before then waits for it. Of the server, the hook uses `builder`
+(replaced) and `watch()` (the reload is asked for by a file written in a folder it watches), no
+private attribute; a page's `read_source` and `render` are replaced in the first build, after
+mkdocs-jupyter has replaced the notebooks' `render` (hooks come after the plugins).
 
 A plain `mkdocs serve` rebuilds the whole site on every save: the Markdown, the highlighting and
 the search index of every page, seconds of work for one edited line. `mkdocs serve --dirty`
@@ -49,7 +51,7 @@ _serving = False  # a plain `mkdocs serve`
 _pages_only = False  # the build under way builds only the pages that changed
 _built: set[str] = set()  # the URLs of the pages the build under way rendered
 _search: list[dict] = []  # the whole site's search entries, as of the last build
-_first = False  # the build under way is serve's first, which leaves the slow parts out
+_first = False  # the build under way is serve's first, which makes the home page alone
 _one_build = threading.Lock()  # builds share the plugins' state: one at a time
 _whole_since: dict[str, int] | None = None  # the whole site, built after the first: what it read
 _signal = ""  # a folder the server watches: a file written there makes the browsers reload
@@ -187,7 +189,7 @@ def on_startup(command, dirty):
 
 
 def on_config(config):
-    if _first:
+    if _first and "material/search" in config.plugins:
         config.plugins["material/search"].config.enabled = False
     if _pages_only:
         config.plugins["mkdocs-jupyter"].config["cache"] = False
@@ -218,11 +220,12 @@ def on_post_build(config):
     index = Path(config.site_dir) / "search" / "search_index.json"
     if _first:
         _first = False
-        search = config.plugins["material/search"].config
-        empty = {"config": {key: search[key] for key in ("lang", "separator", "pipeline", "fields")},
-                 "docs": []}
-        index.parent.mkdir(parents=True, exist_ok=True)
-        index.write_text(json.dumps(empty), encoding="utf-8")
+        if "material/search" in config.plugins:  # an index with no page: search finds nothing
+            search = config.plugins["material/search"].config
+            keys = ("lang", "separator", "pipeline", "fields")
+            index.parent.mkdir(parents=True, exist_ok=True)
+            index.write_text(json.dumps({"config": {key: search[key] for key in keys}, "docs": []}),
+                             encoding="utf-8")
         _whole = threading.Thread(target=build_whole, args=(config,), daemon=True)
         _whole.start()
         return
