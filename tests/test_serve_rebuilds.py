@@ -158,6 +158,34 @@ def test_serve_answers_first_with_the_home_page_alone_then_with_the_whole_site(t
     assert built(tmp_path / "served") == (set(PAGES), set(), set(PAGES))
 
 
+class Server:
+    """What the hook uses of mkdocs' LiveReloadServer."""
+
+    def __init__(self):
+        self.watched, self.builder = [], None
+
+    def watch(self, path):
+        self.watched.append(path)
+
+
+def test_when_the_whole_site_has_come_the_server_reloads_the_pages_and_builds_only_what_changed(
+        tiny_site, tmp_path):
+    config, hook = started_as("serve", tiny_site, tmp_path / "served")
+    server, builds = Server(), []
+    hook.on_serve(server, config, builder=lambda: builds.append("whole site"))
+    try:
+        assert hook._signal in server.watched  # the whole site's build writes there when it ends
+        hook._whole_since = hook.snapshot(hook.watched(config))
+        server.builder()
+        assert builds == []
+        hook._whole_since = hook.snapshot(hook.watched(config))
+        change(tiny_site / "docs" / "extra.css")  # saved while the whole site was being built
+        server.builder()
+        assert builds == ["whole site"]
+    finally:
+        hook.on_shutdown()
+
+
 def test_mkdocs_build_builds_the_whole_site_at_once(tiny_site, tmp_path):
     config, hook = started_as("build", tiny_site, tmp_path / "site")
     build(config)
