@@ -431,31 +431,37 @@ def test_no_cdn_in_sources():
     assert offenders == []
 
 
+def broken_diagram_links(tab) -> list[str]:
+    """The full-size links of the loaded page's diagrams that do not load."""
+    hrefs = tab.eval_on_selector_all("a.diagram-link", "links => links.map((a) => a.href)")
+    return [f"a diagram's full-size link is broken: {href}" for href in hrefs if not tab.request.get(href).ok]
+
+
+def problems_of(tab, url: str, screenshot: Path, *checks) -> str:
+    """Every problem of the page at `url`: check_page's, then each check's, one a line."""
+    problems = check_page(tab, url, screenshot)
+    for check in checks:
+        problems += check(tab)
+    return "\n".join(problems)
+
+
 @pytest.mark.parametrize("path", PAGES, ids=page_id)
 def test_page(site: Path, page, base_url: str, path: str):
-    problems = check_page(page, base_url + path, SCREENSHOTS / f"{page_id(path)}.png")
-    problems += accessibility_problems(page)
-    problems += equations_cut(page)
-    assert problems == [], "\n".join(problems)
+    shot = SCREENSHOTS / f"{page_id(path)}.png"
+    assert problems_of(page, base_url + path, shot, accessibility_problems, equations_cut) == ""
 
 
 @pytest.mark.parametrize("path", PAGES, ids=page_id)
 def test_page_on_a_phone(site: Path, phone, base_url: str, path: str):
-    problems = check_page(phone, base_url + path, SCREENSHOTS / "390px" / f"{page_id(path)}.png")
-    problems += layout_problems(phone)
-    problems += equations_cut(phone)
-    for href in phone.eval_on_selector_all("a.diagram-link", "links => links.map((a) => a.href)"):
-        if not phone.request.get(href).ok:
-            problems.append(f"a diagram's full-size link is broken: {href}")
-    assert problems == [], "\n".join(problems)
+    shot = SCREENSHOTS / "390px" / f"{page_id(path)}.png"
+    checks = layout_problems, equations_cut, broken_diagram_links
+    assert problems_of(phone, base_url + path, shot, *checks) == ""
 
 
 @pytest.mark.parametrize("path", PAGES, ids=page_id)
 def test_page_in_dark_mode(site: Path, dark, base_url: str, path: str):
-    problems = check_page(dark, base_url + path, SCREENSHOTS / "dark" / f"{page_id(path)}.png")
-    problems += bright_diagrams(dark)
-    problems += accessibility_problems(dark)
-    assert problems == [], "\n".join(problems)
+    shot = SCREENSHOTS / "dark" / f"{page_id(path)}.png"
+    assert problems_of(dark, base_url + path, shot, bright_diagrams, accessibility_problems) == ""
 
 
 def test_equations_fit_the_smallest_screen(site: Path, browser, base_url: str):
