@@ -5,6 +5,7 @@
 out."""
 
 import argparse
+import json
 import math
 import os
 import signal
@@ -12,6 +13,7 @@ import socket
 import stat
 import sys
 import time
+import zipfile
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from rnn.checkpoint import (Checkpoint, CheckpointError, check_memory, check_wri
                             load, settings)
 from rnn.data import DataError, Vocab, corpus_path, model_path, read_text, split_pages
 from rnn.train import (PRESETS, StopFlag, Stopped, TrainConfig, TrainingError,
-                       companions, config_from, train)
+                       companions, config_from, out_of_range, train)
 
 try:
     import fcntl  # POSIX
@@ -46,15 +48,11 @@ def number(kind, zero=False, most=math.inf):
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be a finite number, not {text}")
-        if kind is int and not value.is_integer():
+        if kind is int and math.isfinite(value) and not value.is_integer():
             raise argparse.ArgumentTypeError(f"must be a whole number, not {text}")
-        if value < 0 or (value == 0 and not zero):
-            least = "0 or more" if zero else "positive"
-            raise argparse.ArgumentTypeError(f"must be {least}, not {text}")
-        if value > most:
-            raise argparse.ArgumentTypeError(f"must be at most {most:g}, not {text}")
+        why = out_of_range(value, zero, most)
+        if why:
+            raise argparse.ArgumentTypeError(f"{why}, not {text}")
         return kind(value)
     return parse
 
@@ -131,6 +129,27 @@ def check_paths(args):
         raise CheckpointError(f"{earlier[0]} exists; pass --resume to continue that "
                               "run, --overwrite to replace it, or choose another "
                               "--checkpoint")
+    for path in earlier if args.overwrite and not args.resume else []:
+        if not is_run_file(path):
+            raise CheckpointError(f"{path} is not a clear-rnn checkpoint or log, and "
+                                  "--overwrite replaces only a run's files; move it or "
+                                  "choose another --checkpoint")
+
+
+def is_run_file(path):
+    """Whether --overwrite may replace path: a link (the link is replaced, not what it
+    points to), an empty file, or a run's checkpoint or log, even a damaged one."""
+    try:
+        if path.is_symlink() or path.stat().st_size == 0:
+            return True
+        if path.suffix == ".jsonl":
+            with open(path, "rb") as f:
+                record = json.loads(f.readline(100_000))
+            return isinstance(record, dict) and "step" in record
+        with zipfile.ZipFile(path) as z:
+            return "config.npy" in z.namelist()
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return False
 
 
 def new_run_folder(root=Path("runs")):
@@ -156,6 +175,15 @@ def lock(path):
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as error:
         raise CheckpointError(f"cannot create {lock_path} ({error.strerror})") from None
+    take(fd, path)
+    os.ftruncate(fd, 0)
+    os.write(fd, f"rnn-train (process {os.getpid()} on {socket.gethostname()}, "
+                 f"started {time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode())
+    return fd
+
+
+def take(fd, path):
+    """Lock the file open at fd, or close it and refuse, naming the holder."""
     try:
         if fcntl:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -168,10 +196,22 @@ def lock(path):
         who = holder.decode("utf-8", "replace").strip() or "another process"
         raise CheckpointError(f"{path} is in use by {who}; wait for it to end or "
                               "choose another --checkpoint") from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"rnn-train (process {os.getpid()} on {socket.gethostname()}, "
-                 f"started {time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode())
-    return fd
+
+
+def check_free(path):
+    """Refuse at once if a run holds path, before any other check (a running run's
+    files exist, and "pass --resume" would name the wrong cause); write nothing."""
+    lock_path = path.with_suffix(".lock")
+    check_regular(lock_path, links_allowed=False)
+    try:
+        fd = os.open(lock_path, os.O_RDWR)
+    except OSError:  # no lock file: no run; one we cannot open: lock() will say
+        return
+    take(fd, path)
+    if not fcntl:  # Windows may keep a lock a while after its file is closed
+        os.lseek(fd, 1 << 30, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    os.close(fd)
 
 
 def start(args, text):
@@ -243,6 +283,8 @@ def guarded(main):
         sys.stdout, sys.stderr = Guarded(sys.stdout), Guarded(sys.stderr)
         try:
             code = main(argv)
+        except SystemExit as exit:  # argparse's: --help (0), or a usage error (2)
+            code = exit.code
         finally:
             guards, (sys.stdout, sys.stderr) = (sys.stdout, sys.stderr), streams
         if code and code > 128:  # stopped: output a reader has not taken is dropped,
@@ -291,6 +333,7 @@ def run_training(args):
         raise CheckpointError("--resume needs --checkpoint, the run to continue")
     text = read_text(args.data)
     if args.checkpoint is not None:
+        check_free(args.checkpoint)
         check_paths(args)
     ckpt, config = start(args, text)
     train_text, val_text, _ = split_pages(text)

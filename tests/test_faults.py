@@ -93,10 +93,12 @@ def test_an_unreadable_data_file_is_a_one_line_error(tmp_path, corpus, capsys, m
     assert "cannot read it (Permission denied)" in error_line(capsys, "rnn-train")
 
 
-@pytest.mark.parametrize("flag, value", [("--hidden-size", "1000000"), ("--batch-size", "1000000000")])
+@pytest.mark.parametrize("flag, value", [("--hidden-size", "1000000"), ("--batch-size", "1000000000"),
+                                         ("--hidden-size", "1e300")])
 def test_absurd_sizes_are_refused_before_anything_is_allocated(tmp_path, corpus, capsys, flag, value):
     assert train([*SMALL, "--data", corpus, flag, value, "--checkpoint", tmp_path / "run.npz"]) == 1
-    assert "GiB of memory" in error_line(capsys, "rnn-train")
+    line = error_line(capsys, "rnn-train")
+    assert "need about" in line or "need more memory than any machine has" in line, line
     assert not (tmp_path / "run.npz").exists()
 
 
@@ -359,6 +361,18 @@ def test_non_finite_weights_are_never_saved(tmp_path, trained):
     assert not (tmp_path / "run.npz").exists()
 
 
+@pytest.mark.parametrize("damage, needle", [
+    (lambda ckpt: setattr(ckpt, "model", object()), "cannot save a object: the model must be one of"),
+    (lambda ckpt: ckpt.run.update(note=object()), "its run settings are not plain JSON"),
+], ids=["not a model", "settings not JSON"])
+def test_save_refuses_what_it_cannot_write_in_one_line(tmp_path, trained, damage, needle):
+    ckpt = load(trained)
+    damage(ckpt)
+    with pytest.raises(CheckpointError, match=needle):
+        save(tmp_path / "run.npz", ckpt)
+    assert not (tmp_path / "run.npz").exists() and leftovers(tmp_path) == []
+
+
 # 5. No traceback: a broken pipe ----------------------------------------------------------------------
 
 
@@ -574,6 +588,35 @@ def test_a_second_run_on_the_same_checkpoint_refuses_at_once_naming_the_first(tm
     assert load(path).step == k + 5  # the lock went with the first process
 
 
+@POSIX
+def test_a_second_run_is_told_the_path_is_in_use_not_that_it_could_be_resumed(tmp_path, corpus, capsys):
+    path = tmp_path / "run.npz"
+    first = program("train", *SMALL, "--data", corpus, "--steps", "100000000", "--eval-every", "5",
+                    "--checkpoint", path)
+    try:
+        deadline = time.monotonic() + 60
+        while not path.exists() and time.monotonic() < deadline:  # the first run has saved
+            time.sleep(0.1)
+        assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", path]) == 1
+        assert f"{path} is in use by rnn-train (process {first.pid} on " in error_line(capsys, "rnn-train")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+
+
+def test_overwrite_replaces_a_runs_files_never_a_file_of_another_kind(tmp_path, trained, corpus, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("a week of notes\n")
+    assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", notes, "--overwrite"]) == 1
+    assert "notes.txt is not a clear-rnn checkpoint or log" in error_line(capsys, "rnn-train")
+    assert notes.read_text() == "a week of notes\n"
+    path = tmp_path / "run.npz"
+    path.write_bytes(trained.read_bytes())
+    path.with_suffix(".jsonl").write_text('{"step": 10}\n')
+    assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", path, "--overwrite"]) == 0
+    assert load(path).step == 5
+
+
 # 9. Every stream and every file --------------------------------------------------------------------------
 
 
@@ -608,6 +651,18 @@ def test_a_closed_standard_stream_is_said_on_the_other_and_exits_74(tmp_path, co
     name = "output" if fd == 1 else "error output"
     assert f"rnn-train: error: the {name} failed (it was closed); the run's files are whole" in said
     assert load(tmp_path / "run.npz").step == 20
+
+
+@POSIX
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("program_name", ["train", "sample"])
+def test_help_into_a_full_output_is_not_a_silent_success(program_name):
+    code = f"import sys; from rnn.cli import {program_name}_main; sys.exit({program_name}_main())"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-c", code, "--help"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+    assert proc.returncode == 74 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"rnn-{program_name}: error: the output failed (No space left on device)" in proc.stderr
 
 
 def fifo(path):
