@@ -9,6 +9,7 @@ import os
 import secrets
 import signal
 import threading
+import tokenize
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -165,11 +166,14 @@ MAX_SETTINGS_CHARS = 100_000  # the JSON string is a few hundred characters
 
 def header(f):
     version = np.lib.format.read_magic(f)
-    if version == (1, 0):
-        return np.lib.format.read_array_header_1_0(f)
-    if version == (2, 0):
-        return np.lib.format.read_array_header_2_0(f)
-    raise ValueError(f"unknown .npy version {version}")
+    read = {(1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+    if read is None:
+        raise ValueError(f"unknown .npy version {version}")
+    try:
+        return read(f)
+    except (SyntaxError, tokenize.TokenError):  # NumPy parses the header as Python
+        raise ValueError("a .npy header that is not a dictionary") from None
 
 
 def peek(z, name, path):

@@ -57,8 +57,20 @@ def number(kind, zero=False, most=math.inf):
     return parse
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, less one hole: it passes `--steps=--` on as an empty list, unparsed."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        args, rest = super().parse_known_args(args, namespace)
+        for action in self._actions:
+            if isinstance(getattr(args, action.dest, None), list):
+                self.error(f"argument {'/'.join(action.option_strings)}: expected one "
+                           "argument")
+        return args, rest
+
+
 def train_parser():
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="rnn-train", description="Train a character-level RNN on a text file. "
         "Each run is saved in a new folder runs/<date>_<time>/ unless --checkpoint "
         "says where. bpc: bits per character.")
@@ -281,10 +293,11 @@ def guarded(main):
     def run(argv=None):
         streams = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = Guarded(sys.stdout), Guarded(sys.stderr)
+        exited = False
         try:
             code = main(argv)
         except SystemExit as exit:  # argparse's: --help (0), or a usage error (2)
-            code = exit.code
+            code, exited = exit.code, True
         finally:
             guards, (sys.stdout, sys.stderr) = (sys.stdout, sys.stderr), streams
         if code and code > 128:  # stopped: output a reader has not taken is dropped,
@@ -296,6 +309,8 @@ def guarded(main):
                             f"({stream.failure()}); the run's files are whole\n")
                 other.flush()
                 code = code or EX_IOERR
+        if exited:  # as argparse would have, with the code the streams call for
+            raise SystemExit(code)
         return code
     return run
 
@@ -391,7 +406,7 @@ def train_locked(args, ckpt, config, path, train_data, val_data):
 
 
 def sample_parser():
-    p = argparse.ArgumentParser(prog="rnn-sample",
+    p = Parser(prog="rnn-sample",
                                 description="Write text with a trained checkpoint.")
     p.add_argument("--checkpoint", type=Path, help="a checkpoint written by rnn-train "
                    "(default: the shipped model, rnn-man.npz)")

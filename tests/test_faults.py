@@ -510,6 +510,21 @@ def test_a_zip_bomb_is_refused_without_reading_it(tmp_path, trained, capsys, bom
         assert code == 0  # the bytes past what the header promises, and unknown members, are never read
 
 
+@pytest.mark.parametrize("text", [b"{'descr': '<f8', 'fortran_order': False, 'shape': (16, 16), }  {",
+                                  b"{'descr': '<f8', 'shape': (16, 16) 'fortran_order': False}"],
+                         ids=["a brace left open", "a comma missing"])
+def test_a_npy_header_that_is_not_a_dictionary_is_one_line(tmp_path, trained, capsys, text):
+    """NumPy parses a header as Python; a damaged one raises a SyntaxError or a TokenError there."""
+    path = tmp_path / "damaged.npz"
+    text += b" " * (63 - (len(text) + 10) % 64) + b"\n"
+    with zipfile.ZipFile(trained) as src, zipfile.ZipFile(path, "w") as z:
+        for name in src.namelist():
+            z.writestr(name, src.read(name) if name != "Whh.npy" else
+                       b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text + bytes(16 * 16 * 8))
+    assert sample_main(["--checkpoint", str(path), "-n", "10"]) == 1
+    assert "not a readable checkpoint (ValueError)" in error_line(capsys, "rnn-sample")
+
+
 @pytest.mark.parametrize("damage", ["empty", "not a zip", "truncated", "a folder", "npy version 9"])
 def test_unreadable_checkpoints_get_a_one_line_error(tmp_path, trained, capsys, damage):
     path = tmp_path / "run.npz"
