@@ -5,10 +5,13 @@
 targets) windows."""
 
 import hashlib
+import os
 import stat
 from pathlib import Path
 
 import numpy as np
+
+from rnn.arguments import check_codes, check_counts, check_fraction, check_type
 
 PAGE_BREAK = "\f\n"
 MAX_BYTES = 2**30  # 1 GiB: the text is then held several times over (bytes, str, codes)
@@ -19,6 +22,8 @@ class DataError(ValueError):
 
 
 def read_text(path, max_bytes=MAX_BYTES):
+    check_type((str, os.PathLike), path=path)
+    check_counts(max_bytes=max_bytes)
     path = Path(path)
     try:
         info = path.stat()
@@ -69,6 +74,9 @@ def model_path():
 
 class Vocab:
     def __init__(self, chars):
+        check_type(str, chars=chars)
+        if not chars:
+            raise ValueError("chars must hold at least one character")
         self.chars = "".join(sorted(set(chars)))
         self.index = {c: i for i, c in enumerate(self.chars)}
 
@@ -76,6 +84,8 @@ class Vocab:
         return len(self.chars)
 
     def encode(self, text, chunk=2**20):
+        check_type(str, text=text)
+        check_counts(chunk=chunk)
         points = np.array([ord(c) for c in self.chars])  # sorted, so index = rank
         data = np.empty(len(text), np.min_scalar_type(len(self) - 1))  # V <= 256: uint8
         for start in range(0, len(text), chunk):  # a chunk at a time: 4 bytes a char
@@ -94,7 +104,7 @@ class Vocab:
 
     def decode(self, ixes):
         ixes = np.asarray(ixes)
-        if ixes.ndim > 1 or (ixes.size and ixes.dtype.kind not in "iu"):
+        if ixes.ndim != 1 or (ixes.size and ixes.dtype.kind not in "iu"):
             raise ValueError(f"ixes must be a sequence of integers, not {ixes.dtype} "
                              f"of shape {ixes.shape}")
         if ixes.size and not 0 <= ixes.min() <= ixes.max() < len(self):
@@ -104,6 +114,8 @@ class Vocab:
 
 
 def split_pages(text, val_fraction=0.1, max_page_share=0.02):
+    check_type(str, text=text)
+    check_fraction(val_fraction=val_fraction, max_page_share=max_page_share)
     pages = text.split(PAGE_BREAK)
     if len(pages) < 10:  # no page structure to respect: hold out the end
         cut = int(len(text) * (1 - val_fraction))
@@ -125,6 +137,8 @@ def split_pages(text, val_fraction=0.1, max_page_share=0.02):
 
 
 def lanes(data, batch_size):
+    data = check_codes("data", data)
+    check_counts(batch_size=batch_size)
     L = (len(data) - 1) // batch_size
     X = data[:L * batch_size].reshape(batch_size, L).T
     Y = data[1:L * batch_size + 1].reshape(batch_size, L).T
@@ -132,6 +146,8 @@ def lanes(data, batch_size):
 
 
 def windows(data, seq_length, batch_size, position=0):
+    check_counts(seq_length=seq_length)
+    check_counts(low=0, position=position)
     X, Y = lanes(data, batch_size)
     if len(X) < seq_length:
         raise DataError(

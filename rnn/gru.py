@@ -71,7 +71,7 @@ class GRU(Recurrent):
     def default_init_scale(hidden_size):
         return 1 / np.sqrt(hidden_size)  # as the LSTM's, and for the same reason
 
-    def step(self, ix, h):
+    def read(self, ix, h):
         """Characters ix (B,), state h (H, B) -> the next scores (V, B) and state."""
         _, h = cell(self.Wx[:, ix] + self.b, self.Wh @ h, h)
         return self.Why @ h + self.by, h

@@ -84,7 +84,7 @@ class LSTM(Recurrent):
         params = super().initial_params(vocab_size, hidden_size, rng, dtype)
         return open_forget_gate(params, hidden_size)
 
-    def step(self, ix, state):
+    def read(self, ix, state):
         """Characters ix (B,), state (2H, B) -> the next scores (V, B) and state."""
         H = self.hidden_size
         _, c, h = cell(self.Wx[:, ix] + self.Wh @ state[:H] + self.b, state[H:])

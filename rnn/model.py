@@ -4,7 +4,6 @@
 """class RNN: the pieces of the book behind loss, train_step and sample."""
 
 import math
-import numbers
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Callable
@@ -12,6 +11,8 @@ from typing import Callable
 import numpy as np
 
 from rnn import bptt, cell, fast
+from rnn.arguments import (check_array, check_counts, check_dtype, check_indices,
+                           check_positive, check_type, generator)
 from rnn.clip import clip_elementwise
 from rnn.init import init_params, param_shapes
 from rnn.loss import cross_entropy, cross_entropy_grad, softmax
@@ -30,10 +31,7 @@ class Parameter:
 
     def __set__(self, model, value):
         view = model.params[self.name]
-        value = np.asarray(value)
-        if value.shape != view.shape:
-            raise ValueError(f"{self.name} has shape {view.shape}, not {value.shape}")
-        view[...] = value
+        view[...] = check_array(self.name, value, view.shape, view.dtype)
 
 
 def loss_and_grad(ys, targets):
@@ -59,20 +57,6 @@ class Cell:
 GREEDY_BELOW = 1e-3  # a temperature this near 0 is greedy: dividing would overflow
 
 
-def check_counts(**values):
-    for name, value in values.items():
-        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-        if not (whole and value >= 1):
-            raise ValueError(f"{name} must be a positive integer, not {value!r}")
-
-
-def check_positive(**values):
-    for name, value in values.items():
-        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        if not (real and 0 < value < math.inf):
-            raise ValueError(f"{name} must be a positive finite number, not {value!r}")
-
-
 class Recurrent:
     """The flat parameters, input checks, loss, clipping and update, for any cell."""
 
@@ -81,7 +65,7 @@ class Recurrent:
     def __init__(self, vocab_size, hidden_size=100, seq_length=25, learning_rate=None,
                  seed=None, dtype=np.float64, optimizer="adagrad", clip=5.0,
                  init_scale=None, fast=True):
-        if optimizer not in OPTIMIZERS:
+        if not (isinstance(optimizer, str) and optimizer in OPTIMIZERS):
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, "
                              f"not {optimizer!r}")
         if learning_rate is None:
@@ -92,13 +76,12 @@ class Recurrent:
         if init_scale is None:
             init_scale = self.default_init_scale(hidden_size)
         check_positive(init_scale=init_scale)
-        if np.dtype(dtype) not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, not {np.dtype(dtype)}")
+        check_type(bool, fast=fast)
         self.vocab_size, self.hidden_size = vocab_size, hidden_size
         self.seq_length, self.learning_rate, self.clip = seq_length, learning_rate, clip
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         self.init_scale = init_scale
-        self.rng = np.random.default_rng(seed)
+        self.rng = generator(seed)
         initial = self.initial_params(vocab_size, hidden_size, self.rng, self.dtype)
         self.theta = np.concatenate([value.ravel() for value in initial.values()])
         self.params, start = {}, 0
@@ -111,32 +94,13 @@ class Recurrent:
         self.work = {}  # the arrays the fast passes reuse: this model's, no one else's
         self.cell = self.fast_cell.using(self.work) if fast else self.plain_cell
 
-    def batch(self, inputs, hprev, targets=None, name="inputs"):
-        inputs = np.asarray(inputs)
-        if inputs.ndim == 1:
-            inputs = inputs[:, None]
-        if inputs.ndim != 2 or inputs.dtype.kind not in "iu":
-            raise ValueError(f"{name} must be integers of shape (T,) or (T, B), "
-                             f"not {inputs.dtype} {inputs.shape}")
-        if inputs.size and not (0 <= inputs.min() and inputs.max() < self.vocab_size):
-            low, high = inputs.min(), inputs.max()
-            raise ValueError(f"{name} must be character indices in "
-                             f"[0, {self.vocab_size}), not {low}..{high}")
-        inputs = inputs.astype(np.intp, copy=False)  # the index type on every platform
-        if targets is not None:
-            targets = self.batch(targets, None, name="targets")[0]
-            if targets.shape != inputs.shape:
-                raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} "
-                                 "differ in shape")
+    def batch(self, inputs, hprev, name="inputs", state="hprev"):
+        """inputs (T,) or (T, B), hprev (S, B) or None: checked -> (T, B), (S, B)."""
+        inputs = check_indices(name, inputs, self.vocab_size)
         shape = (self.state_rows * self.hidden_size, inputs.shape[1])
         if hprev is None:
-            hprev = np.zeros(shape, self.dtype)
-        hprev = np.asarray(hprev, self.dtype)
-        if hprev.shape != shape:
-            raise ValueError(f"hprev must have shape {shape}, not {hprev.shape}")
-        if not np.isfinite(hprev).all():  # a NaN state would poison every weight
-            raise ValueError("hprev must be finite; it holds NaN or infinity")
-        return inputs, hprev, targets
+            return inputs, np.zeros(shape, self.dtype)
+        return inputs, check_array(state, hprev, shape, self.dtype)
 
     @staticmethod
     def default_init_scale(hidden_size):
@@ -147,34 +111,44 @@ class Recurrent:
         return init_params(shapes, rng, self.init_scale, dtype)
 
     def loss(self, inputs, targets, hprev):
-        inputs, hprev, targets = self.batch(inputs, hprev, targets)
+        inputs, hprev = self.batch(inputs, hprev)
+        targets = check_indices("targets", targets, self.vocab_size, like=inputs)
         ys, cache, h = self.cell.forward(inputs, hprev, **self.params)
         loss, dys = self.cell.loss(ys, targets)
         grads, _ = self.cell.backward(inputs, cache, dys, **self.params)
         return loss, grads, h
 
     def predict(self, inputs, hprev):
-        inputs, hprev, _ = self.batch(inputs, hprev)
+        inputs, hprev = self.batch(inputs, hprev)
         ys, _, h = self.cell.forward(inputs, hprev, **self.params)
         return softmax(ys), h
 
     def train_step(self, inputs, targets, hprev):
         loss, grads, h = self.loss(inputs, targets, hprev)
+        if not math.isfinite(loss):  # its step would be NaN: keep the weights
+            return loss, h
         dtheta = np.concatenate([grads[name].ravel() for name in self.params])
         clip_elementwise(dtheta, self.clip)
         self.optimizer.update(self.theta, dtheta)
         return loss, h
 
     def sample(self, h, seed_ix, n, temperature=1.0, rng=None, top_k=None):
-        if 0 <= temperature < GREEDY_BELOW:  # greedy: the top 1, the most likely
-            temperature, top_k = 1.0, 1
-        check_positive(temperature=temperature)
-        seed_ix, h, _ = self.batch(np.atleast_1d(seed_ix)[None, :], h, name="seed_ix")
+        seed_ix, h = self.batch(np.atleast_1d(seed_ix)[None, :], h, "seed_ix", "h")
+        check_counts(n=n)
+        check_positive(zero=True, temperature=temperature)
         rng = self.rng if rng is None else rng
+        check_type(np.random.Generator, rng=rng)
         if top_k is not None:
             check_counts(top_k=top_k)
-        ixes = sample(self.step, h, seed_ix[0], n, temperature, rng, top_k)
+        if temperature < GREEDY_BELOW:  # greedy: the top 1, the most likely
+            temperature, top_k = 1.0, 1
+        ixes = sample(self.read, h, seed_ix[0], n, temperature, rng, top_k)
         return ixes[:, 0].tolist() if ixes.shape[1] == 1 else ixes
+
+    def step(self, ix, h):
+        """read, checked: characters ix (B,), state h (S, B) -> scores (V, B), state."""
+        ix, h = self.batch(np.atleast_1d(ix)[None, :], h, "ix", "h")
+        return self.read(ix[0], h)
 
 
 class RNN(Recurrent):
@@ -183,7 +157,7 @@ class RNN(Recurrent):
     plain_cell = Cell(cell.forward, bptt.backward)
     fast_cell = Cell(fast.forward, fast.backward, fast.loss)
 
-    def step(self, ix, h):
+    def read(self, ix, h):
         """Characters ix (B,), state h (H, B) -> the next scores (V, B) and state."""
         h = cell.step(self.Wxh, self.Whh, self.bh, ix, h)
         return self.Why @ h + self.by, h

@@ -28,8 +28,8 @@ import datetime
 import json
 import os
 import platform
-import resource
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -230,13 +230,22 @@ def worker(key, cfg, threads, package_dir):
                 print(json.dumps({"unit_seconds": (clock() - start) / units, "chars": chars}),
                       flush=True)
                 continue
-            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            faults = minor_faults()
             start = clock()
             for _ in range(int(line)):
                 unit()
             seconds = clock() - start
-            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+            faults = minor_faults() - faults
             print(json.dumps({"seconds": seconds, "faults": faults}), flush=True)
+
+
+def minor_faults():
+    """The process's minor page faults so far; 0 where the system does not count them (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 class Worker:
@@ -352,6 +361,9 @@ def baseline_tree(rev, into):
         raise SystemExit(f"bench: no revision {rev!r}: {archive.stderr.decode().strip()}")
     os.makedirs(into)
     subprocess.run(["tar", "-x", "-C", into], input=archive.stdout, check=True)
+    # the package finds its corpus beside itself, in ../data (rnn.data.shipped)
+    os.makedirs(os.path.join(into, "data"))
+    shutil.copy(ROOT / "data" / "linux_man.txt", os.path.join(into, "data"))
     return into
 
 

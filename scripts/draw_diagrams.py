@@ -83,11 +83,15 @@ C = {
     "panel_edge": "#cbd5e1",
 }
 
-RC = {
+LETTERING = {  # every SVG of the book, the diagrams and scripts/figures.py's plots
     "font.family": "DejaVu Sans",
-    "font.size": 11,
     "mathtext.fontset": "dejavusans",
     "svg.fonttype": "path",  # glyphs as paths: no font needed in the viewer
+}
+
+RC = {
+    **LETTERING,
+    "font.size": 11,
     "svg.hashsalt": "clear-rnn-diagrams",
     "svg.image_inline": True,
     "path.simplify": True,
@@ -448,14 +452,34 @@ def _bus(ax, y, x0, x1, gates, h_from, x_box, label):
     code(ax, x1, y - 0.2, label, size=8.5, color=C["muted"], ha="right", va="top")
 
 
-def draw_lstm():
-    W, H = 7.6, 5.2
-    fig, ax = canvas(W, H)
-    yc, yg, ybus = 4.15, 2.25, 1.2
-    hot = dict(color=C["grad"], lw=3.0, head=14, zorder=2)
+GATED_W, GATED_H, GATED_TOP = 7.6, 5.2, 4.15
 
-    c_prev = Box(ax, 0.7, yc, 0.95, 0.58, "$c_{t-1}$", C["grad_fill"], C["grad"], fontsize=13)
-    c_next = Box(ax, 6.85, yc, 0.95, 0.58, "$c_t$", C["grad_fill"], C["grad"], fontsize=13)
+
+def _gated(state):
+    """A gated cell's canvas, and the boxes of the state it carries along its top path."""
+    fig, ax = canvas(GATED_W, GATED_H)
+    prev = Box(ax, 0.7, GATED_TOP, 0.95, 0.58, f"${state}_{{t-1}}$", C["grad_fill"], C["grad"],
+               fontsize=13)
+    new = Box(ax, 6.85, GATED_TOP, 0.95, 0.58, f"${state}_t$", C["grad_fill"], C["grad"], fontsize=13)
+    return fig, ax, prev, new
+
+
+def _top_path(ax, prev, keep, add, new, label, shift):
+    """The carried state's path, prev -> × at keep -> + at add -> new: the gradient's way back."""
+    y, hot = GATED_TOP, dict(color=C["grad"], lw=3.0, head=14, zorder=2)
+    arrow(ax, prev.right(), (keep - 0.2, y), **hot)
+    arrow(ax, (keep + 0.2, y), (add - 0.2, y), **hot)
+    arrow(ax, (add + 0.2, y), new.left(), **hot)
+    x = (add + new.left()[0]) / 2 + shift
+    code(ax, x, y + 0.5, label, size=9, color=C["grad"], weight="bold")
+    ax.text(x, y + 0.25, "no matrix, no tanh slope", fontsize=8.5, color=tint(C["grad"], 0.2),
+            ha="center", va="center")
+
+
+def draw_lstm():
+    W = GATED_W
+    yc, yg, ybus = GATED_TOP, 2.25, 1.2
+    fig, ax, c_prev, c_next = _gated("c")
     h_prev = Box(ax, 0.7, 2.25, 0.95, 0.58, "$h_{t-1}$", C["h_fill"], C["h_edge"], fontsize=13)
     h_next = Box(ax, 6.85, yg, 0.95, 0.58, "$h_t$", C["h_fill"], C["h_edge"], fontsize=13)
     x_in = Box(ax, 1.55, 0.45, 0.85, 0.5, "$x_t$", C["x_fill"], C["x_edge"], fontsize=13)
@@ -472,14 +496,7 @@ def draw_lstm():
     code(ax, xout, 3.2, "tanh", size=8.5)
 
     # The cell path: c_{t-1} -> x f -> + -> c_t, the gradient's way back.
-    arrow(ax, c_prev.right(), (xf - 0.2, yc), **hot)
-    arrow(ax, (xf + 0.2, yc), (xsum - 0.2, yc), **hot)
-    arrow(ax, (xsum + 0.2, yc), c_next.left(), **hot)
-    code(ax, (xsum + c_next.left()[0]) / 2 + 0.25, yc + 0.5, "dc[t-1] = f * dc[t] + ...", size=9,
-         color=C["grad"], weight="bold")
-    ax.text((xsum + c_next.left()[0]) / 2 + 0.25, yc + 0.25,
-            "no matrix, no tanh slope", fontsize=8.5, color=tint(C["grad"], 0.2),
-            ha="center", va="center")
+    _top_path(ax, c_prev, xf, xsum, c_next, "dc[t-1] = f * dc[t] + ...", shift=0.25)
 
     # The gates feed the cell path.
     arrow(ax, f.top(), (xf, yc - 0.2))
@@ -500,13 +517,9 @@ def draw_lstm():
 
 
 def draw_gru():
-    W, H = 7.6, 5.2
-    fig, ax = canvas(W, H)
-    yh, yg, ybus = 4.15, 2.25, 1.2
-    hot = dict(color=C["grad"], lw=3.0, head=14, zorder=2)
-
-    h_prev = Box(ax, 0.7, yh, 0.95, 0.58, "$h_{t-1}$", C["grad_fill"], C["grad"], fontsize=13)
-    h_next = Box(ax, 6.85, yh, 0.95, 0.58, "$h_t$", C["grad_fill"], C["grad"], fontsize=13)
+    W = GATED_W
+    yh, yg, ybus = GATED_TOP, 2.25, 1.2
+    fig, ax, h_prev, h_next = _gated("h")
     x_in = Box(ax, 1.55, 0.45, 0.85, 0.5, "$x_t$", C["x_fill"], C["x_edge"], fontsize=13)
     z = _gate(ax, 2.4, yg, "$z_t$", "σ")
     n = _gate(ax, 4.5, yg, "$n_t$", "tanh")
@@ -519,13 +532,7 @@ def draw_gru():
     code(ax, 3.45, 3.2, "1 - z", size=8.5)
 
     # The state path: h_{t-1} -> x z -> + -> h_t, the gradient's way back.
-    arrow(ax, h_prev.right(), (xz - 0.2, yh), **hot)
-    arrow(ax, (xz + 0.2, yh), (xsum - 0.2, yh), **hot)
-    arrow(ax, (xsum + 0.2, yh), h_next.left(), **hot)
-    code(ax, (xsum + h_next.left()[0]) / 2 + 0.1, yh + 0.5, "dh[t-1] = z * dh[t] + ...",
-         size=9, color=C["grad"], weight="bold")
-    ax.text((xsum + h_next.left()[0]) / 2 + 0.1, yh + 0.25, "no matrix, no tanh slope",
-            fontsize=8.5, color=tint(C["grad"], 0.2), ha="center", va="center")
+    _top_path(ax, h_prev, xz, xsum, h_next, "dh[t-1] = z * dh[t] + ...", shift=0.1)
 
     # z keeps a share of the old state; 1 - z lets in the candidate n.
     arrow(ax, z.top(), (xz, yh - 0.2))

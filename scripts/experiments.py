@@ -316,53 +316,37 @@ def units(args):
     print("wrote data/runs/units.json and data/runs/units.md")
 
 
-def in_parallel_options(p, seeds=False):
-    """--jobs for an experiment that trains its runs in_parallel, and --seeds for one per seed."""
-    if seeds:
-        p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--jobs", type=int, default=1, help="runs trained at once, one process each")
+SEEDS = [0, 1, 2]
+JOBS = (1, "runs trained at once, one process each")
+EXPERIMENTS = {  # name: (function, help, {option: default, or (default, help)})
+    "dhnext": (dhnext, "train with and without dhnext",
+               dict(steps=10_000, batch_size=32, eval_every=500, seeds=SEEDS, jobs=JOBS, eval_chars=50_000)),
+    "dhnext-state": (dhnext_state, "with and without dhnext: Whh's size, the states' slopes",
+                     dict(steps=2000, every=50, batch_size=32, seeds=SEEDS, jobs=JOBS)),
+    "windows": (cut_windows, "sequential lanes or random windows, and truncation lengths",
+                dict(chars=(2_400_000, "training characters per variant"), batch_size=32,
+                     evals=(4, "validations per variant, evenly spaced"), eval_chars=50_000,
+                     seeds=SEEDS, jobs=JOBS)),
+    "clipping": (clipping, "train with and without clipping",
+                 dict(steps=10_000, every=100, learning_rate=0.1, init_scales=[0.01, 0.5], jobs=JOBS)),
+    "clipping-seeds": (clipping_seeds, "clipped and unclipped from min-char-rnn's start, more seeds",
+                       dict(steps=10_000, every=100, learning_rate=0.1, seeds=SEEDS, jobs=JOBS)),
+    "units": (units, "correlate the shipped model's hidden units with features",
+              dict(chars=50_000, excerpt=(900, "characters coloured on the page"))),
+}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="experiment", required=True)
-    p = sub.add_parser("dhnext", help="train with and without dhnext")
-    p.add_argument("--steps", type=int, default=10_000)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--eval-every", type=int, default=500)
-    in_parallel_options(p, seeds=True)
-    p.add_argument("--eval-chars", type=int, default=50_000)
-    p.set_defaults(run=dhnext)
-    p = sub.add_parser("dhnext-state", help="with and without dhnext: Whh's size, the states' slopes")
-    p.add_argument("--steps", type=int, default=2000)
-    p.add_argument("--every", type=int, default=50)
-    p.add_argument("--batch-size", type=int, default=32)
-    in_parallel_options(p, seeds=True)
-    p.set_defaults(run=dhnext_state)
-    p = sub.add_parser("windows", help="sequential lanes or random windows, and truncation lengths")
-    p.add_argument("--chars", type=int, default=2_400_000, help="training characters per variant")
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--evals", type=int, default=4, help="validations per variant, evenly spaced")
-    p.add_argument("--eval-chars", type=int, default=50_000)
-    in_parallel_options(p, seeds=True)
-    p.set_defaults(run=cut_windows)
-    p = sub.add_parser("clipping", help="train with and without clipping")
-    p.add_argument("--steps", type=int, default=10_000)
-    p.add_argument("--every", type=int, default=100)
-    p.add_argument("--learning-rate", type=float, default=0.1)
-    p.add_argument("--init-scales", type=float, nargs="+", default=[0.01, 0.5])
-    in_parallel_options(p)
-    p.set_defaults(run=clipping)
-    p = sub.add_parser("clipping-seeds", help="clipped and unclipped from min-char-rnn's start, more seeds")
-    p.add_argument("--steps", type=int, default=10_000)
-    p.add_argument("--every", type=int, default=100)
-    p.add_argument("--learning-rate", type=float, default=0.1)
-    in_parallel_options(p, seeds=True)
-    p.set_defaults(run=clipping_seeds)
-    p = sub.add_parser("units", help="correlate the shipped model's hidden units with features")
-    p.add_argument("--chars", type=int, default=50_000)
-    p.add_argument("--excerpt", type=int, default=900, help="characters coloured on the page")
-    p.set_defaults(run=units)
+    for name, (run, about, options) in EXPERIMENTS.items():
+        p = sub.add_parser(name, help=about)
+        for option, default in options.items():
+            default, text = default if isinstance(default, tuple) else (default, None)
+            many = isinstance(default, list)  # a list takes one value or more
+            p.add_argument("--" + option.replace("_", "-"), type=type(default[0] if many else default),
+                           nargs="+" if many else None, default=default, help=text)
+        p.set_defaults(run=run)
     args = parser.parse_args(argv)
     one_blas_thread()
     args.run(args)

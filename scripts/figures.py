@@ -8,7 +8,7 @@ variables; a figure of an experiment reads the log `python scripts/experiments.p
 The SVGs are drawn on a white card, legible in the site's light and dark modes alike.
 """
 
-import importlib.util
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -24,17 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "imgs"  # served as docs/imgs, a link to it
 RUNS = ROOT / "data" / "runs"
 
-_spec = importlib.util.spec_from_file_location("page_values", ROOT / "scripts" / "page_values.py")
-page_values = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(page_values)
+sys.path.insert(0, str(ROOT / "scripts"))
+import page_values  # noqa: E402
+from draw_diagrams import LETTERING  # noqa: E402
 
 INK, MUTED, GRID = "#1e293b", "#64748b", "#e2e8f0"
 BLUE, RED, GREEN = "#2563eb", "#dc2626", "#16a34a"
 RC = {
-    "font.family": "DejaVu Sans",
+    **LETTERING,
     "font.size": 10,
-    "mathtext.fontset": "dejavusans",
-    "svg.fonttype": "path",  # glyphs as paths: no font needed in the viewer
     "svg.hashsalt": "clear-rnn-figures",
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
@@ -157,8 +155,15 @@ FIGURES = {"tanh": tanh, "dhnext-decay": dhnext_decay, "adagrad-rates": adagrad_
            "clipping-training": clipping_training}
 
 
-def main(argv):
-    for name in argv or FIGURES:
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"the figures to draw (default: all): {', '.join(FIGURES)}")
+    names = parser.parse_args(argv).names
+    unknown = [name for name in names if name not in FIGURES]
+    if unknown:
+        parser.error(f"no figure named {', '.join(unknown)}; the figures are {', '.join(FIGURES)}")
+    for name in names or FIGURES:
         with matplotlib.rc_context(RC):
             fig = FIGURES[name]()
             fig.tight_layout()
@@ -169,4 +174,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

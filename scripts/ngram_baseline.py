@@ -3,9 +3,12 @@
     python scripts/ngram_baseline.py                 # writes data/runs/ngram.json and ngram.md
     python scripts/ngram_baseline.py --orders 3 5 7  # other orders
 
-The n-grams are counted on the training pages and scored on every held-out character, with the
-page-level split and the vocabulary `rnn-train` uses (rnn/data.py), so their bits per character
-stand beside the models' validation bpc like for like. Witten-Bell smoothing gives a context h the
+The n-grams are counted on the training pages, with the page-level split and the vocabulary
+`rnn-train` uses (rnn/data.py), and scored twice: on every held-out character, and on exactly the
+characters each validation of a run reads, the first 100,000 held-out characters (`--eval-chars`)
+cut into 64 lanes, each read from its own first character (rnn/train.py's `measure`, whose lanes
+start from a zero state), so their bits per character stand beside a run's logged validations like
+for like. Witten-Bell smoothing gives a context h the
 weight c(h) / (c(h) + N(h)) for its own counts, where N(h) is the number of distinct characters seen
 after h, and passes the rest to the context one character shorter; below the unigram is the uniform
 distribution over the vocabulary:
@@ -17,6 +20,7 @@ its characters as base-V digits, so counting is `np.unique` and looking up is `n
 """
 
 import argparse
+import inspect
 import json
 import math
 import shlex
@@ -30,16 +34,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the package, also when it is not installed
 
-from rnn.data import Vocab, read_text, split_pages  # noqa: E402
+from rnn.data import Vocab, lanes, read_text, split_pages  # noqa: E402
+from rnn.train import TrainConfig, measure  # noqa: E402
 
 RECORD = ROOT / "data" / "runs" / "ngram.json"
+LANES = inspect.signature(measure).parameters["lanes_at_once"].default  # as validation reads
 
 
 def codes(data, k, V):
-    """The k-gram ending at each position i >= k - 1, as one integer: data[i-k+1..i] in base V."""
-    code = np.zeros(len(data) - k + 1, dtype=np.int64)
+    """The k-gram ending at each position i >= k - 1 of the last axis, as one integer:
+    data[..., i-k+1..i] in base V."""
+    n = data.shape[-1]
+    code = np.zeros(data.shape[:-1] + (n - k + 1,), dtype=np.int64)
     for j in range(k):
-        code = code * V + data[j:len(data) - k + 1 + j]
+        code = code * V + data[..., j:n - k + 1 + j]
     return code
 
 
@@ -69,29 +77,41 @@ class Counts:
 
 
 def probabilities(train, val, order, V):
-    """P(val[i] | up to order - 1 characters before it), for every position i of val."""
-    p = np.full(len(val), 1 / V)
+    """P(val[..., i] | up to order - 1 characters before it in its row), for every position i
+    of val's last axis: each row is a text of its own."""
+    p = np.full(val.shape, 1 / V)
     for k in range(1, order + 1):
         counts = Counts(train, k, V)
-        grams = codes(val, k, V)  # grams[j] ends at position j + k - 1
-        p[k - 1:] = counts.interpolate(grams, p[k - 1:])
+        grams = codes(val, k, V)  # grams[..., j] ends at position j + k - 1
+        p[..., k - 1:] = counts.interpolate(grams, p[..., k - 1:])
         # the first k - 1 positions have shorter contexts and keep the lower order's estimate
     return p
 
 
 def bpc(train, val, order, V):
-    """Bits per character of val[1:], as the models' validation scores it."""
-    return float(-np.log2(probabilities(train, val, order, V)[1:]).mean())
+    """Bits per character of val[..., 1:]: each row's first character is only read."""
+    return float(-np.log2(probabilities(train, val, order, V)[..., 1:]).mean())
+
+
+def as_validated(val, eval_chars):
+    """The first eval_chars held-out characters (and the one before them) as a run's validation
+    reads them: in lanes, each a row from the character it starts with to the last it predicts."""
+    X, Y = lanes(val[:eval_chars + 1], LANES)  # (L, B) inputs and targets
+    return np.concatenate([X[:1], Y]).T  # (B, L + 1)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "linux_man.txt", help="UTF-8 text")
     parser.add_argument("--orders", type=int, nargs="+", default=[5, 7], help="n-gram orders (default 5 7)")
+    parser.add_argument("--eval-chars", type=int, default=TrainConfig().eval_chars,
+                        help="held-out characters a run's periodic validation reads (default %(default)s)")
     parser.add_argument("--record", type=Path, default=RECORD, help="where to write the record")
     args = parser.parse_args(argv)
     if any(n < 1 for n in args.orders):
         parser.error("orders must be at least 1")
+    if args.eval_chars < LANES:
+        parser.error(f"--eval-chars must be at least {LANES}, a character a lane")
     text = read_text(args.data)
     vocab = Vocab(text)
     V = len(vocab)
@@ -99,12 +119,14 @@ def main(argv=None):
         parser.error(f"order {max(args.orders)} with {V} characters does not fit one int64 per n-gram")
     train_text, val_text, _ = split_pages(text)
     train, val = vocab.encode(train_text), vocab.encode(val_text)
-    results = {}
+    validated = as_validated(val, args.eval_chars)
+    results, first = {}, {}
     for n in args.orders:
         start = time.perf_counter()
-        results[n] = bpc(train, val, n, V)
+        results[n], first[n] = bpc(train, val, n, V), bpc(train, validated, n, V)
         print(f"{n}-gram (Witten-Bell, interpolated): {results[n]:.3f} bpc on {len(val) - 1:,} held-out "
-              f"characters ({time.perf_counter() - start:.0f} s)")
+              f"characters, {first[n]:.3f} on the {validated[:, 1:].size:,} a validation reads "
+              f"({time.perf_counter() - start:.0f} s)")
     given = argv if argv is not None else sys.argv[1:]
     record = {
         "command": " ".join(["python scripts/ngram_baseline.py", *map(shlex.quote, given)]),
@@ -115,11 +137,19 @@ def main(argv=None):
         "train_chars": len(train),
         "val_chars_scored": len(val) - 1,
         "val_bpc": {str(n): round(b, 4) for n, b in results.items()},
+        "as_validated": {
+            "eval_chars": args.eval_chars,
+            "lanes": len(validated),
+            "chars_scored": validated[:, 1:].size,
+            "val_bpc": {str(n): round(b, 4) for n, b in first.items()},
+        },
     }
     args.record.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     table = [f"<!-- Generated by `{record['command']}`: do not edit, run it again. -->", "",
-             "| count-based baseline, same split | held-out bpc |", "|---|--:|"]
-    table += [f"| {n}-gram, interpolated Witten-Bell | {b:.3f} |" for n, b in results.items()]
+             f"| count-based baseline, same split | all held-out characters | the first "
+             f"{args.eval_chars:,}, as a validation reads them |", "|---|--:|--:|"]
+    table += [f"| {n}-gram, interpolated Witten-Bell | {results[n]:.3f} | {first[n]:.3f} |"
+              for n in args.orders]
     args.record.with_suffix(".md").write_text("\n".join(table) + "\n", encoding="utf-8")
     print(f"wrote {args.record} and {args.record.with_suffix('.md')}")
     return 0

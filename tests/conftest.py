@@ -17,6 +17,31 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class ShellBlockReports:
+    """A failed shell block of a page (pytest-codeblocks) reported with its status and stderr.
+
+    pytest-codeblocks reports a failure by its exception's first argument, which for a shell block
+    is the bare exit status: pytest-xdist cannot send that from a worker, and the whole run ended
+    in an INTERNALERROR instead of naming the block. Registered as a plugin, not as this file's
+    hook, so that it reaches the items under docs/ too.
+    """
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        failed = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(failed, subprocess.CalledProcessError):
+            stderr = (failed.stderr or b"").decode(errors="replace")
+            outcome.get_result().longrepr = (
+                f"{item.name}: the shell block exited with status {failed.returncode}\n"
+                f"{failed.cmd}\n{stderr}"
+            )
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(ShellBlockReports(), "shell-block-reports")
+
+
 def load_module(path, name=None):
     """A file outside the package (a script, a site hook), imported as a module."""
     path = Path(path)

@@ -845,3 +845,49 @@ def test_anything_load_refuses_it_refuses_in_one_line(tmp_path, trained, edits, 
     except CheckpointError as error:
         assert "\n" not in str(error) and str(error).startswith(str(path))
 
+
+
+def test_on_windows_a_second_run_is_refused_naming_the_first_and_the_lock_goes_with_it(tmp_path, monkeypatch):
+    """The lock's Windows path (no fcntl: msvcrt.locking), on any system: a fake msvcrt whose
+    locking does what the C runtime's _locking does (a byte range from the handle's current position,
+    which it does not move; EACCES while another handle holds any of it; released when the handle
+    closes), and no os.pread, which Windows lacks."""
+    import rnn.cli as cli
+
+    held = {}  # (file, byte) -> the descriptor holding it
+    real_close = os.close
+
+    class Msvcrt:
+        LK_UNLCK, LK_LOCK, LK_NBLCK, LK_RLCK, LK_NBRLCK = range(5)
+
+        @staticmethod
+        def locking(fd, mode, nbytes):
+            st, start = os.fstat(fd), os.lseek(fd, 0, os.SEEK_CUR)
+            region = [((st.st_dev, st.st_ino), start + i) for i in range(nbytes)]
+            if any(byte in held for byte in region):  # overlapping regions are refused, whoever holds them
+                raise OSError(errno.EACCES, "Permission denied")
+            held.update(dict.fromkeys(region, fd))
+
+    def close(fd):  # Windows releases a handle's locks when it closes
+        for byte in [byte for byte, holder in held.items() if holder == fd]:
+            del held[byte]
+        real_close(fd)
+
+    monkeypatch.setattr(cli, "fcntl", None)
+    monkeypatch.setattr(cli, "msvcrt", Msvcrt, raising=False)
+    monkeypatch.delattr(os, "pread", raising=False)
+    monkeypatch.setattr(os, "close", close)
+    path = tmp_path / "run.npz"
+    first = cli.lock(path)
+    with pytest.raises(CheckpointError) as refused:
+        cli.lock(path)
+    message = str(refused.value)
+    assert "\n" not in message and message.startswith(f"{path} is in use by ")
+    assert message.endswith("choose another --checkpoint") and held  # the first still holds it
+    os.close(first)  # the first run ends
+    assert not held
+    os.close(cli.lock(path))  # and the next run gets the lock
+    if "in use by another process" in message:
+        pytest.xfail("docs/program.md's lock() writes the holder's name at byte 2**30, where msvcrt.locking "
+                     "leaves the position, and reads it back with os.pread, which Windows lacks")
+    assert f"rnn-train (process {os.getpid()} on " in message  # the refusal names the first holder

@@ -78,7 +78,7 @@ def test_parameters_are_named_views_of_theta_with_the_documented_shapes(cls, gat
     assert all(np.shares_memory(getattr(model, name), model.theta) for name in NAMES)
     model.Wh = np.ones((gates * H, H))
     assert np.all(model.params["Wh"] == 1)
-    with pytest.raises(ValueError, match="Wh has shape"):
+    with pytest.raises(ValueError, match="^Wh must have shape"):
         model.Wh = np.ones((H, H))
     assert 0.5 < model.Wx.std() * np.sqrt(H) < 1.5 and np.all(model.by == 0)  # 1/sqrt(H), not 0.01
     assert 0.005 < cls(V, H, seed=0, init_scale=0.01).Wx.std() < 0.015

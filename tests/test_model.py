@@ -21,7 +21,7 @@ def test_assigning_a_parameter_changes_the_model_and_checks_the_shape():
     model = RNN(vocab_size=5, hidden_size=3, seed=0)
     model.Whh = np.eye(3)
     assert np.array_equal(model.params["Whh"], np.eye(3))
-    with pytest.raises(ValueError, match="Whh has shape"):
+    with pytest.raises(ValueError, match="^Whh must have shape"):
         model.Whh = np.eye(4)
 
 
