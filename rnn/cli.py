@@ -203,11 +203,13 @@ def take(fd, path):
             os.lseek(fd, 1 << 30, os.SEEK_SET)  # lock a byte past the holder's name
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     except OSError:
-        holder = os.pread(fd, 200, 0) if hasattr(os, "pread") else b""
+        os.lseek(fd, 0, os.SEEK_SET)
+        holder = os.read(fd, 200)
         os.close(fd)
         who = holder.decode("utf-8", "replace").strip() or "another process"
         raise CheckpointError(f"{path} is in use by {who}; wait for it to end or "
                               "choose another --checkpoint") from None
+    os.lseek(fd, 0, os.SEEK_SET)  # the holder's name goes at the start
 
 
 def check_free(path):
