@@ -19,14 +19,13 @@ from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 from rnn import MODELS
 from rnn.checkpoint import (Checkpoint, CheckpointError, check_memory, check_writable,
                             load, settings)
 from rnn.data import DataError, Vocab, corpus_path, model_path, read_text, split_pages
 from rnn.train import (PRESETS, StopFlag, Stopped, TrainConfig, TrainingError,
-                       companions, config_from, out_of_range, train)
+                       companions, config_from, out_of_range, train, write)
 
 try:
     import fcntl  # POSIX
@@ -318,7 +317,7 @@ def guarded(main):
 
 
 def say(text):
-    tqdm.write(text)  # above the progress bar
+    write(text)  # above the progress bar
     sys.stdout.flush()
 
 

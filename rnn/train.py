@@ -235,7 +235,13 @@ class Result:
     signum: int | None = None
 
 
-def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write,
+def write(text):
+    """A line above the progress bar, without tqdm's lock: a stop signal that lands
+    between the lock's two halves would leave it half taken, and its release fail."""
+    tqdm.write(text, nolock=True)
+
+
+def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=write,
           started=None):
     model, T, path = ckpt.model, ckpt.model.seq_length, Path(path)
     if len(val_data) < T + 1:  # a window's worth, or validation reads nothing

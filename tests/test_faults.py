@@ -1,5 +1,6 @@
 """The training program under faults and hostile input: nothing lost, nothing overwritten, no traceback."""
 
+import contextlib
 import errno
 import json
 import math
@@ -331,6 +332,40 @@ def test_ctrl_c_while_loading_or_in_the_final_validation_is_one_line(tmp_path, c
 
 
 # 4. The last good checkpoint is good ---------------------------------------------------------------
+
+
+@POSIX
+def test_a_stop_signal_inside_the_progress_bars_lock_is_one_line(tmp_path, corpus, capsys, monkeypatch):
+    """Between steps a stop signal raises where it lands: here, in the fifth line written above the bar,
+    between the two locks tqdm takes in turn if it takes them."""
+    from tqdm import tqdm
+    from tqdm.std import TqdmDefaultWriteLock
+    real_mode, real_acquire, writes, armed = tqdm.external_write_mode, TqdmDefaultWriteLock.acquire, [], []
+
+    def acquire(self, *args, **kwargs):
+        for lock in self.locks:
+            lock.acquire(*args, **kwargs)
+            if armed:  # one lock taken, the other not yet
+                armed.clear()
+                signal.raise_signal(signal.SIGINT)
+
+    @contextlib.contextmanager
+    def external_write_mode(file=None, nolock=False):
+        writes.append(1)
+        if len(writes) == 5:
+            armed.append(1)
+        with real_mode(file=file, nolock=nolock):
+            if armed:  # no lock was taken: the signal lands in the write
+                armed.clear()
+                signal.raise_signal(signal.SIGINT)
+            yield
+
+    monkeypatch.setattr(TqdmDefaultWriteLock, "acquire", acquire)
+    monkeypatch.setattr(tqdm, "external_write_mode", staticmethod(external_write_mode))
+    path = tmp_path / "run.npz"
+    code = train([*SMALL, "--data", corpus, "--steps", "300", "--eval-every", "1", "--checkpoint", path])
+    assert code == 130 and "stopped by Ctrl-C" in error_line(capsys, "rnn-train")
+    assert load(path).step > 0
 
 
 def test_after_a_divergence_the_named_checkpoint_samples(tmp_path, corpus, capsys, monkeypatch):
