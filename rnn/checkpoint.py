@@ -9,6 +9,7 @@ import os
 import secrets
 import signal
 import threading
+import tokenize
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -86,12 +87,17 @@ def check_savable(path, ckpt):
 
 def save(path, ckpt):
     path, model = Path(path), ckpt.model
-    check_savable(path, ckpt)
     config = {"format": FORMAT, **settings(model), "step": int(ckpt.step),
               "position": int(ckpt.position), "best_val_bpc": float(ckpt.best_val_bpc),
               "smooth_loss": float(ckpt.smooth_loss), "seconds": float(ckpt.seconds),
               "rng": model.rng.bit_generator.state, "run": ckpt.run}
-    arrays = {**model.params, "h": ckpt.h, "config": np.array(json.dumps(config)),
+    check_savable(path, ckpt)
+    try:
+        text = json.dumps(config)
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(f"not saving {path}: its run settings are not plain "
+                              f"JSON ({error})") from None
+    arrays = {**model.params, "h": ckpt.h, "config": np.array(text),
               "vocab": np.array([ord(c) for c in ckpt.vocab.chars], dtype=np.int32)}
     for name, value in state(model.optimizer).items():
         arrays[f"optimizer.{name}"] = value
@@ -160,11 +166,14 @@ MAX_SETTINGS_CHARS = 100_000  # the JSON string is a few hundred characters
 
 def header(f):
     version = np.lib.format.read_magic(f)
-    if version == (1, 0):
-        return np.lib.format.read_array_header_1_0(f)
-    if version == (2, 0):
-        return np.lib.format.read_array_header_2_0(f)
-    raise ValueError(f"unknown .npy version {version}")
+    read = {(1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+    if read is None:
+        raise ValueError(f"unknown .npy version {version}")
+    try:
+        return read(f)
+    except (SyntaxError, tokenize.TokenError):  # NumPy parses the header as Python
+        raise ValueError("a .npy header that is not a dictionary") from None
 
 
 def peek(z, name, path):
@@ -226,13 +235,14 @@ def check_memory(cls, vocab_size, hidden_size, seq_length, batch_size):
     weights = 6 * sum(math.prod(s) for s in shapes)  # theta, gradients, optimizer
     states = 3 * vocab_size + 12 * cls.state_rows * hidden_size  # per character
     window = seq_length * batch_size * states
-    need = 8 * (weights + window)  # bytes, in float64
+    need = 8 * (weights + window)  # bytes, in float64; an int of any size
     have = memory()
     if have is not None and need > have:
-        raise ValueError(f"hidden size {hidden_size}, vocabulary {vocab_size}, batch "
-                         f"{batch_size} and seq_length {seq_length} need about "
-                         f"{need / 2**30:,.0f} GiB of memory; this machine has "
-                         f"{have / 2**30:,.0f} GiB")
+        amount = (f"about {need / 2**30:,.0f} GiB of memory" if need < 2**100
+                  else "more memory than any machine has")  # past a float's range
+        raise ValueError(f"hidden size {hidden_size:.7g}, vocabulary {vocab_size:.7g}, "
+                         f"batch {batch_size:.7g} and seq_length {seq_length:.7g} need "
+                         f"{amount}; this machine has {have / 2**30:,.0f} GiB")
 
 
 def load_from(z, path):

@@ -5,6 +5,7 @@
 out."""
 
 import argparse
+import json
 import math
 import os
 import signal
@@ -12,19 +13,19 @@ import socket
 import stat
 import sys
 import time
+import zipfile
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 from rnn import MODELS
 from rnn.checkpoint import (Checkpoint, CheckpointError, check_memory, check_writable,
                             load, settings)
 from rnn.data import DataError, Vocab, corpus_path, model_path, read_text, split_pages
 from rnn.train import (PRESETS, StopFlag, Stopped, TrainConfig, TrainingError,
-                       companions, config_from, train)
+                       companions, config_from, out_of_range, train, write)
 
 try:
     import fcntl  # POSIX
@@ -46,21 +47,29 @@ def number(kind, zero=False, most=math.inf):
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be a finite number, not {text}")
-        if kind is int and not value.is_integer():
+        if kind is int and math.isfinite(value) and not value.is_integer():
             raise argparse.ArgumentTypeError(f"must be a whole number, not {text}")
-        if value < 0 or (value == 0 and not zero):
-            least = "0 or more" if zero else "positive"
-            raise argparse.ArgumentTypeError(f"must be {least}, not {text}")
-        if value > most:
-            raise argparse.ArgumentTypeError(f"must be at most {most:g}, not {text}")
+        why = out_of_range(value, zero, most)
+        if why:
+            raise argparse.ArgumentTypeError(f"{why}, not {text}")
         return kind(value)
     return parse
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, less one hole: it passes `--steps=--` on as an empty list, unparsed."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        args, rest = super().parse_known_args(args, namespace)
+        for action in self._actions:
+            if isinstance(getattr(args, action.dest, None), list):
+                self.error(f"argument {'/'.join(action.option_strings)}: expected one "
+                           "argument")
+        return args, rest
+
+
 def train_parser():
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="rnn-train", description="Train a character-level RNN on a text file. "
         "Each run is saved in a new folder runs/<date>_<time>/ unless --checkpoint "
         "says where. bpc: bits per character.")
@@ -131,6 +140,27 @@ def check_paths(args):
         raise CheckpointError(f"{earlier[0]} exists; pass --resume to continue that "
                               "run, --overwrite to replace it, or choose another "
                               "--checkpoint")
+    for path in earlier if args.overwrite and not args.resume else []:
+        if not is_run_file(path):
+            raise CheckpointError(f"{path} is not a clear-rnn checkpoint or log, and "
+                                  "--overwrite replaces only a run's files; move it or "
+                                  "choose another --checkpoint")
+
+
+def is_run_file(path):
+    """Whether --overwrite may replace path: a link (the link is replaced, not what it
+    points to), an empty file, or a run's checkpoint or log, even a damaged one."""
+    try:
+        if path.is_symlink() or path.stat().st_size == 0:
+            return True
+        if path.suffix == ".jsonl":
+            with open(path, "rb") as f:
+                record = json.loads(f.readline(100_000))
+            return isinstance(record, dict) and "step" in record
+        with zipfile.ZipFile(path) as z:
+            return "config.npy" in z.namelist()
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return False
 
 
 def new_run_folder(root=Path("runs")):
@@ -156,6 +186,15 @@ def lock(path):
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as error:
         raise CheckpointError(f"cannot create {lock_path} ({error.strerror})") from None
+    take(fd, path)
+    os.ftruncate(fd, 0)
+    os.write(fd, f"rnn-train (process {os.getpid()} on {socket.gethostname()}, "
+                 f"started {time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode())
+    return fd
+
+
+def take(fd, path):
+    """Lock the file open at fd, or close it and refuse, naming the holder."""
     try:
         if fcntl:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -163,15 +202,29 @@ def lock(path):
             os.lseek(fd, 1 << 30, os.SEEK_SET)  # lock a byte past the holder's name
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     except OSError:
-        holder = os.pread(fd, 200, 0) if hasattr(os, "pread") else b""
+        os.lseek(fd, 0, os.SEEK_SET)
+        holder = os.read(fd, 200)
         os.close(fd)
         who = holder.decode("utf-8", "replace").strip() or "another process"
         raise CheckpointError(f"{path} is in use by {who}; wait for it to end or "
                               "choose another --checkpoint") from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"rnn-train (process {os.getpid()} on {socket.gethostname()}, "
-                 f"started {time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode())
-    return fd
+    os.lseek(fd, 0, os.SEEK_SET)  # the holder's name goes at the start
+
+
+def check_free(path):
+    """Refuse at once if a run holds path, before any other check (a running run's
+    files exist, and "pass --resume" would name the wrong cause); write nothing."""
+    lock_path = path.with_suffix(".lock")
+    check_regular(lock_path, links_allowed=False)
+    try:
+        fd = os.open(lock_path, os.O_RDWR)
+    except OSError:  # no lock file: no run; one we cannot open: lock() will say
+        return
+    take(fd, path)
+    if not fcntl:  # Windows may keep a lock a while after its file is closed
+        os.lseek(fd, 1 << 30, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    os.close(fd)
 
 
 def start(args, text):
@@ -241,8 +294,11 @@ def guarded(main):
     def run(argv=None):
         streams = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = Guarded(sys.stdout), Guarded(sys.stderr)
+        exited = False
         try:
             code = main(argv)
+        except SystemExit as exit:  # argparse's: --help (0), or a usage error (2)
+            code, exited = exit.code, True
         finally:
             guards, (sys.stdout, sys.stderr) = (sys.stdout, sys.stderr), streams
         if code and code > 128:  # stopped: output a reader has not taken is dropped,
@@ -254,12 +310,14 @@ def guarded(main):
                             f"({stream.failure()}); the run's files are whole\n")
                 other.flush()
                 code = code or EX_IOERR
+        if exited:  # as argparse would have, with the code the streams call for
+            raise SystemExit(code)
         return code
     return run
 
 
 def say(text):
-    tqdm.write(text)  # above the progress bar
+    write(text)  # above the progress bar
     sys.stdout.flush()
 
 
@@ -291,6 +349,7 @@ def run_training(args):
         raise CheckpointError("--resume needs --checkpoint, the run to continue")
     text = read_text(args.data)
     if args.checkpoint is not None:
+        check_free(args.checkpoint)
         check_paths(args)
     ckpt, config = start(args, text)
     train_text, val_text, _ = split_pages(text)
@@ -348,7 +407,7 @@ def train_locked(args, ckpt, config, path, train_data, val_data):
 
 
 def sample_parser():
-    p = argparse.ArgumentParser(prog="rnn-sample",
+    p = Parser(prog="rnn-sample",
                                 description="Write text with a trained checkpoint.")
     p.add_argument("--checkpoint", type=Path, help="a checkpoint written by rnn-train "
                    "(default: the shipped model, rnn-man.npz)")

@@ -77,6 +77,10 @@ class TrainConfig:
     threads: int = setting(1, "BLAS threads; 1 is fastest for these small products",
                            kind=int, most=1024)
 
+    def __post_init__(self):  # the Python API is held to the command line's ranges
+        for f in fields(self):
+            check_setting(f, getattr(self, f.name))
+
     def model_options(self):
         """The arguments of the model class, for those set (None: the class's own)."""
         names = ("hidden_size", "seq_length", "learning_rate", "optimizer", "dtype",
@@ -95,17 +99,42 @@ class TrainingError(RuntimeError):
     """Training cannot go on, said in one line."""
 
 
+def out_of_range(value, zero=False, most=math.inf):
+    """Why a number cannot be a setting's, or None: a setting is finite, above zero
+    (or zero, where that means something), and at most its ceiling."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number"
+    if value < 0 or (value == 0 and not zero):
+        return "must be 0 or more" if zero else "must be positive"
+    if value > most:
+        return f"must be at most {most:g}"
+    return None
+
+
+def check_setting(f, value):
+    meta = f.metadata
+    if value is None and f.default is None:  # None: the model's own, or no limit
+        return
+    if "choices" in meta:
+        if value not in meta["choices"]:
+            raise TrainingError(f"run setting {f.name} must be one of "
+                                f"{', '.join(meta['choices'])}, not {value!r:.40}")
+        return
+    kind = meta["kind"]
+    if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float
+                                                 else int):
+        raise TrainingError(f"run setting {f.name} is {value!r:.40}, not a "
+                            f"{'whole number' if kind is int else 'number'}")
+    why = out_of_range(value, meta.get("zero", False), meta.get("most", math.inf))
+    if why:
+        raise TrainingError(f"run setting {f.name} {why}, not {value!r:.40}")
+
+
 def config_from(values):
     unknown = sorted(set(values) - set(SETTING_NAMES))
     if unknown:
         raise TrainingError(f"unknown run settings: {', '.join(unknown)}")
-    config = TrainConfig(**values)
-    for f in fields(TrainConfig):
-        value, kind = getattr(config, f.name), f.metadata.get("kind", str)
-        fits = isinstance(value, (int, float) if kind is float else kind)
-        if value is not None and (isinstance(value, bool) or not fits):
-            raise TrainingError(f"run setting {f.name} is {value!r:.40}, not a {kind}")
-    return config
+    return TrainConfig(**values)
 
 
 def measure(model, data, lanes_at_once=64, deadline=math.inf):
@@ -206,9 +235,18 @@ class Result:
     signum: int | None = None
 
 
-def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=tqdm.write,
+def write(text):
+    """A line above the progress bar, without tqdm's lock: a stop signal that lands
+    between the lock's two halves would leave it half taken, and its release fail."""
+    tqdm.write(text, nolock=True)
+
+
+def train(ckpt, train_data, val_data, path, config=TrainConfig(), log=write,
           started=None):
     model, T, path = ckpt.model, ckpt.model.seq_length, Path(path)
+    if len(val_data) < T + 1:  # a window's worth, or validation reads nothing
+        raise TrainingError(f"val_data holds {len(val_data)} characters; validation "
+                            f"needs more than seq_length {T}")
     ckpt.run = asdict(config)
     if ckpt.step == 0:
         ckpt.smooth_loss = T * math.log(model.vocab_size)

@@ -140,11 +140,20 @@ def test_every_option_parses_or_refuses_in_one_line_naming_it(parser, action, te
     (["--sample-chars", "1e12"], "argument --sample-chars: must be at most"),
     (["--hidden-size", "2.5"], "argument --hidden-size: must be a whole number"),
     (["--preset", "gpt"], "argument --preset: invalid choice"),
+    (["--learning-rate=--"], "argument --learning-rate: expected one argument"),  # argparse passes on []
 ])
 def test_extreme_values_are_refused_before_anything_runs(argv, needle, capsys):
     with pytest.raises(SystemExit):
         train_main(argv)
     assert needle in capsys.readouterr().err
+
+
+def test_rnn_sample_refuses_dashes_for_a_number_in_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        sample_main(["-n=--"])  # argparse passes it on as [], which reached the model
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "rnn-sample: error: argument -n: expected one argument"
 
 
 def test_1e3_is_a_whole_number():

@@ -1,5 +1,6 @@
 """The training program under faults and hostile input: nothing lost, nothing overwritten, no traceback."""
 
+import contextlib
 import errno
 import json
 import math
@@ -93,10 +94,12 @@ def test_an_unreadable_data_file_is_a_one_line_error(tmp_path, corpus, capsys, m
     assert "cannot read it (Permission denied)" in error_line(capsys, "rnn-train")
 
 
-@pytest.mark.parametrize("flag, value", [("--hidden-size", "1000000"), ("--batch-size", "1000000000")])
+@pytest.mark.parametrize("flag, value", [("--hidden-size", "1000000"), ("--batch-size", "1000000000"),
+                                         ("--hidden-size", "1e300")])
 def test_absurd_sizes_are_refused_before_anything_is_allocated(tmp_path, corpus, capsys, flag, value):
     assert train([*SMALL, "--data", corpus, flag, value, "--checkpoint", tmp_path / "run.npz"]) == 1
-    assert "GiB of memory" in error_line(capsys, "rnn-train")
+    line = error_line(capsys, "rnn-train")
+    assert "need about" in line or "need more memory than any machine has" in line, line
     assert not (tmp_path / "run.npz").exists()
 
 
@@ -331,6 +334,40 @@ def test_ctrl_c_while_loading_or_in_the_final_validation_is_one_line(tmp_path, c
 # 4. The last good checkpoint is good ---------------------------------------------------------------
 
 
+@POSIX
+def test_a_stop_signal_inside_the_progress_bars_lock_is_one_line(tmp_path, corpus, capsys, monkeypatch):
+    """Between steps a stop signal raises where it lands: here, in the fifth line written above the bar,
+    between the two locks tqdm takes in turn if it takes them."""
+    from tqdm import tqdm
+    from tqdm.std import TqdmDefaultWriteLock
+    real_mode, real_acquire, writes, armed = tqdm.external_write_mode, TqdmDefaultWriteLock.acquire, [], []
+
+    def acquire(self, *args, **kwargs):
+        for lock in self.locks:
+            lock.acquire(*args, **kwargs)
+            if armed:  # one lock taken, the other not yet
+                armed.clear()
+                signal.raise_signal(signal.SIGINT)
+
+    @contextlib.contextmanager
+    def external_write_mode(file=None, nolock=False):
+        writes.append(1)
+        if len(writes) == 5:
+            armed.append(1)
+        with real_mode(file=file, nolock=nolock):
+            if armed:  # no lock was taken: the signal lands in the write
+                armed.clear()
+                signal.raise_signal(signal.SIGINT)
+            yield
+
+    monkeypatch.setattr(TqdmDefaultWriteLock, "acquire", acquire)
+    monkeypatch.setattr(tqdm, "external_write_mode", staticmethod(external_write_mode))
+    path = tmp_path / "run.npz"
+    code = train([*SMALL, "--data", corpus, "--steps", "300", "--eval-every", "1", "--checkpoint", path])
+    assert code == 130 and "stopped by Ctrl-C" in error_line(capsys, "rnn-train")
+    assert load(path).step > 0
+
+
 def test_after_a_divergence_the_named_checkpoint_samples(tmp_path, corpus, capsys, monkeypatch):
     train_step = RNN.train_step
 
@@ -357,6 +394,18 @@ def test_non_finite_weights_are_never_saved(tmp_path, trained):
     with pytest.raises(CheckpointError, match="not finite"):
         save(tmp_path / "run.npz", ckpt)
     assert not (tmp_path / "run.npz").exists()
+
+
+@pytest.mark.parametrize("damage, needle", [
+    (lambda ckpt: setattr(ckpt, "model", object()), "cannot save a object: the model must be one of"),
+    (lambda ckpt: ckpt.run.update(note=object()), "its run settings are not plain JSON"),
+], ids=["not a model", "settings not JSON"])
+def test_save_refuses_what_it_cannot_write_in_one_line(tmp_path, trained, damage, needle):
+    ckpt = load(trained)
+    damage(ckpt)
+    with pytest.raises(CheckpointError, match=needle):
+        save(tmp_path / "run.npz", ckpt)
+    assert not (tmp_path / "run.npz").exists() and leftovers(tmp_path) == []
 
 
 # 5. No traceback: a broken pipe ----------------------------------------------------------------------
@@ -496,6 +545,21 @@ def test_a_zip_bomb_is_refused_without_reading_it(tmp_path, trained, capsys, bom
         assert code == 0  # the bytes past what the header promises, and unknown members, are never read
 
 
+@pytest.mark.parametrize("text", [b"{'descr': '<f8', 'fortran_order': False, 'shape': (16, 16), }  {",
+                                  b"{'descr': '<f8', 'shape': (16, 16) 'fortran_order': False}"],
+                         ids=["a brace left open", "a comma missing"])
+def test_a_npy_header_that_is_not_a_dictionary_is_one_line(tmp_path, trained, capsys, text):
+    """NumPy parses a header as Python; a damaged one raises a SyntaxError or a TokenError there."""
+    path = tmp_path / "damaged.npz"
+    text += b" " * (63 - (len(text) + 10) % 64) + b"\n"
+    with zipfile.ZipFile(trained) as src, zipfile.ZipFile(path, "w") as z:
+        for name in src.namelist():
+            z.writestr(name, src.read(name) if name != "Whh.npy" else
+                       b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text + bytes(16 * 16 * 8))
+    assert sample_main(["--checkpoint", str(path), "-n", "10"]) == 1
+    assert "not a readable checkpoint (ValueError)" in error_line(capsys, "rnn-sample")
+
+
 @pytest.mark.parametrize("damage", ["empty", "not a zip", "truncated", "a folder", "npy version 9"])
 def test_unreadable_checkpoints_get_a_one_line_error(tmp_path, trained, capsys, damage):
     path = tmp_path / "run.npz"
@@ -574,6 +638,35 @@ def test_a_second_run_on_the_same_checkpoint_refuses_at_once_naming_the_first(tm
     assert load(path).step == k + 5  # the lock went with the first process
 
 
+@POSIX
+def test_a_second_run_is_told_the_path_is_in_use_not_that_it_could_be_resumed(tmp_path, corpus, capsys):
+    path = tmp_path / "run.npz"
+    first = program("train", *SMALL, "--data", corpus, "--steps", "100000000", "--eval-every", "5",
+                    "--checkpoint", path)
+    try:
+        deadline = time.monotonic() + 60
+        while not path.exists() and time.monotonic() < deadline:  # the first run has saved
+            time.sleep(0.1)
+        assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", path]) == 1
+        assert f"{path} is in use by rnn-train (process {first.pid} on " in error_line(capsys, "rnn-train")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+
+
+def test_overwrite_replaces_a_runs_files_never_a_file_of_another_kind(tmp_path, trained, corpus, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("a week of notes\n")
+    assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", notes, "--overwrite"]) == 1
+    assert "notes.txt is not a clear-rnn checkpoint or log" in error_line(capsys, "rnn-train")
+    assert notes.read_text() == "a week of notes\n"
+    path = tmp_path / "run.npz"
+    path.write_bytes(trained.read_bytes())
+    path.with_suffix(".jsonl").write_text('{"step": 10}\n')
+    assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", path, "--overwrite"]) == 0
+    assert load(path).step == 5
+
+
 # 9. Every stream and every file --------------------------------------------------------------------------
 
 
@@ -608,6 +701,18 @@ def test_a_closed_standard_stream_is_said_on_the_other_and_exits_74(tmp_path, co
     name = "output" if fd == 1 else "error output"
     assert f"rnn-train: error: the {name} failed (it was closed); the run's files are whole" in said
     assert load(tmp_path / "run.npz").step == 20
+
+
+@POSIX
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("program_name", ["train", "sample"])
+def test_help_into_a_full_output_is_not_a_silent_success(program_name):
+    code = f"import sys; from rnn.cli import {program_name}_main; sys.exit({program_name}_main())"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-c", code, "--help"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+    assert proc.returncode == 74 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"rnn-{program_name}: error: the output failed (No space left on device)" in proc.stderr
 
 
 def fifo(path):

@@ -14,6 +14,7 @@ import pytest
 from rnn.checkpoint import load
 from rnn.cli import sample_main, train_main
 from rnn.optim import Adagrad
+from rnn.train import TrainConfig, TrainingError, train
 
 # signals, pipes, file types and limits as POSIX has them (Windows runs the rest)
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX processes and files")
@@ -134,6 +135,24 @@ def test_non_positive_hyperparameters_are_refused(flag, value, capsys):
     err = capsys.readouterr().err
     assert f"argument {flag}: must be positive" in err or "must be a finite number" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name, value, needle", [
+    ("batch_size", 0, "must be positive"), ("steps", -5, "must be positive"),
+    ("report_seconds", math.nan, "must be a finite number"), ("temperature", 1e9, "must be at most 100"),
+    ("sample_chars", 2.5, "not a whole number"), ("eval_every", True, "not a whole number"), ("model", "transformer", "must be one of"),
+])
+def test_a_train_config_refuses_what_the_command_line_refuses_naming_the_setting(name, value, needle):
+    with pytest.raises(TrainingError, match=f"run setting {name} .*{needle}"):
+        TrainConfig(**{name: value})
+
+
+def test_train_refuses_a_validation_text_shorter_than_a_window(trained, tmp_path):
+    ckpt = load(trained)
+    data = ckpt.vocab.encode("hello world " * 100)
+    with pytest.raises(TrainingError, match="val_data holds 3 characters; validation needs more than seq_length 10"):
+        train(ckpt, data, data[:3], tmp_path / "run.npz", TrainConfig(steps=25, eval_every=1))
+    assert not (tmp_path / "run.npz").exists() and not (tmp_path / "run.jsonl").exists()
 
 
 def test_an_existing_checkpoint_is_never_overwritten_without_resume(tmp_path, corpus, capsys):
