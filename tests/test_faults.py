@@ -922,7 +922,4 @@ def test_on_windows_a_second_run_is_refused_naming_the_first_and_the_lock_goes_w
     os.close(first)  # the first run ends
     assert not held
     os.close(cli.lock(path))  # and the next run gets the lock
-    if "in use by another process" in message:
-        pytest.xfail("docs/program.md's lock() writes the holder's name at byte 2**30, where msvcrt.locking "
-                     "leaves the position, and reads it back with os.pread, which Windows lacks")
     assert f"rnn-train (process {os.getpid()} on " in message  # the refusal names the first holder
