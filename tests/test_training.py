@@ -116,9 +116,10 @@ def write(path, content):
         (lambda d: write(d / "empty.txt", b""), "empty"),
         (lambda d: write(d / "binary.bin", b"\x7fELF\x00\x01\x02" * 100), "binary"),
         (lambda d: write(d / "latin1.txt", "caf\xe9 ".encode("latin-1") * 100), "not UTF-8"),
+        (lambda d: write(d / "utf16.txt", "NAME\n  ls\n".encode("utf-16") * 100), "UTF-16 text"),
         (lambda d: write(d / "short.txt", b"NAME\n  ls\n"), "too short"),
     ],
-    ids=["missing", "empty", "binary", "non-UTF-8", "shorter than seq_length + 1"],
+    ids=["missing", "empty", "binary", "non-UTF-8", "UTF-16", "shorter than seq_length + 1"],
 )
 def test_bad_data_files_get_a_one_line_error(tmp_path, capsys, make, needle):
     assert run(train_main, *SMALL, "--data", make(tmp_path), "--checkpoint", tmp_path / "c.npz") == 1
