@@ -45,8 +45,8 @@ def read_text(path, max_bytes=MAX_BYTES):
     if not raw.strip():
         raise DataError(f"{path}: the file is empty" if not raw
                         else f"{path}: the file holds only whitespace")
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a byte-order mark: what Windows calls Unicode
-        raise DataError(f"{path}: UTF-16 text, not UTF-8; save it as UTF-8")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a byte-order mark: Windows "Unicode"
+        raise DataError(f"{path}: UTF-16 text; save it as UTF-8")
     if b"\0" in raw:
         raise DataError(
             f"{path}: this looks like a binary file (it contains NUL bytes), not text"

@@ -663,7 +663,7 @@ class RunBar:
 # verified the output) prints other ones, and so samples other text. Such a block must run and
 # print the same loss lines, each number within LOSS_TOLERANCE of the verified one.
 # {page: text of the block that marks it}
-ROUNDING_DEPENDENT = {"training.md": "model.train_step(inputs, targets, h)"}
+ROUNDING_DEPENDENT = {page: "model.train_step(inputs, targets, h)" for page in ["training.md", "program.md"]}
 LOSS_TOLERANCE = 0.05
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
