@@ -6,7 +6,7 @@
 
 import sys
 
-from rnn.cli import train_main
+from rnn.start import train_main
 
 if __name__ == "__main__":
     sys.exit(train_main())

@@ -923,3 +923,23 @@ def test_on_windows_a_second_run_is_refused_naming_the_first_and_the_lock_goes_w
     assert not held
     os.close(cli.lock(path))  # and the next run gets the lock
     assert f"rnn-train (process {os.getpid()} on " in message  # the refusal names the first holder
+
+
+@pytest.mark.parametrize("program, prog", [("train_main", "rnn-train"), ("sample_main", "rnn-sample")])
+def test_ctrl_c_while_python_imports_numpy_is_one_line(program, prog):
+    """The console scripts start in rnn.start: a Ctrl-C that lands in NumPy's import (the first
+    fraction of a second) ends the program in one line with 130, not with a traceback."""
+    code = f"""if True:
+        import builtins, sys
+        real_import = builtins.__import__
+        def ctrl_c_in_numpy(name, *args, **kwargs):
+            if name == "numpy":
+                raise KeyboardInterrupt
+            return real_import(name, *args, **kwargs)
+        builtins.__import__ = ctrl_c_in_numpy
+        from rnn.start import {program}
+        sys.exit({program}([]))
+    """
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == f"{prog}: interrupted while starting; nothing was written\n"
