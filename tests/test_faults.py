@@ -619,18 +619,25 @@ def test_the_api_samples_greedily_near_zero_temperature():
 # 8. One program per run ------------------------------------------------------------------------------
 
 
-@POSIX
-def test_a_second_run_on_the_same_checkpoint_refuses_at_once_naming_the_first(tmp_path, corpus, capsys):
-    path = tmp_path / "run.npz"
-    first = program("train", *SMALL, "--data", corpus, "--steps", "100000000", "--eval-every", "1000000",
-                    "--checkpoint", path)
+@contextlib.contextmanager
+def a_first_run(path, corpus, eval_every):
+    """rnn-train on path in the background for the block, then stopped by SIGTERM."""
+    first = program("train", *SMALL, "--data", corpus, "--steps", "100000000",
+                    "--eval-every", str(eval_every), "--checkpoint", path)
     try:
-        wait_for_training(first)
-        assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", path, "--overwrite"]) == 1
-        assert f"{path} is in use by rnn-train (process {first.pid} on " in error_line(capsys, "rnn-train")
+        yield first
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=60)
+
+
+@POSIX
+def test_a_second_run_on_the_same_checkpoint_refuses_at_once_naming_the_first(tmp_path, corpus, capsys):
+    path = tmp_path / "run.npz"
+    with a_first_run(path, corpus, eval_every=1000000) as first:
+        wait_for_training(first)
+        assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", path, "--overwrite"]) == 1
+        assert f"{path} is in use by rnn-train (process {first.pid} on " in error_line(capsys, "rnn-train")
     assert first.returncode == 128 + signal.SIGTERM
     k = load(path).step  # the first run's, saved as it stopped: the second wrote nothing
     assert k > 0 and not path.with_suffix(".jsonl").exists()
@@ -641,17 +648,12 @@ def test_a_second_run_on_the_same_checkpoint_refuses_at_once_naming_the_first(tm
 @POSIX
 def test_a_second_run_is_told_the_path_is_in_use_not_that_it_could_be_resumed(tmp_path, corpus, capsys):
     path = tmp_path / "run.npz"
-    first = program("train", *SMALL, "--data", corpus, "--steps", "100000000", "--eval-every", "5",
-                    "--checkpoint", path)
-    try:
+    with a_first_run(path, corpus, eval_every=5) as first:
         deadline = time.monotonic() + 60
         while not path.exists() and time.monotonic() < deadline:  # the first run has saved
             time.sleep(0.1)
         assert train([*SMALL, "--data", corpus, "--steps", "5", "--checkpoint", path]) == 1
         assert f"{path} is in use by rnn-train (process {first.pid} on " in error_line(capsys, "rnn-train")
-    finally:
-        first.send_signal(signal.SIGTERM)
-        first.communicate(timeout=60)
 
 
 def test_overwrite_replaces_a_runs_files_never_a_file_of_another_kind(tmp_path, trained, corpus, capsys):
